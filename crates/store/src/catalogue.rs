@@ -1,0 +1,126 @@
+//! The catalogue: every sled tree, named `<key>_<value>`, with its key formula. Nothing else
+//! opens a tree.
+
+use crate::codec::decode;
+use crate::keys;
+use crate::records::{AgentRecord, InvitationRecord, SessionRecord, TokenHash};
+use crate::Result;
+use frontdesk_domain::{Business, Event, Id};
+
+/// Every tree of the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tree {
+    /// key: fixed names (`keys::meta`) → schema version (u32 BE), business (value)
+    Meta,
+    /// key: agent id (u64 BE) → `AgentRecord`
+    AgentidAgent,
+    /// key: normalized email (UTF-8) → agent id (u64 BE)
+    EmailAgentid,
+    /// key: SHA-256 of the session token (32 bytes) → `SessionRecord`
+    TokenhashSession,
+    /// key: SHA-256 of the invitation token (32 bytes) → `InvitationRecord`
+    TokenhashInvitation,
+    /// key: event id (u64 BE, time-ordered, commit order) → `Event`
+    EventidEvent,
+}
+
+impl Tree {
+    pub const ALL: [Tree; 6] = [
+        Tree::Meta,
+        Tree::AgentidAgent,
+        Tree::EmailAgentid,
+        Tree::TokenhashSession,
+        Tree::TokenhashInvitation,
+        Tree::EventidEvent,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tree::Meta => "meta",
+            Tree::AgentidAgent => "agentid_agent",
+            Tree::EmailAgentid => "email_agentid",
+            Tree::TokenhashSession => "tokenhash_session",
+            Tree::TokenhashInvitation => "tokenhash_invitation",
+            Tree::EventidEvent => "eventid_event",
+        }
+    }
+}
+
+pub(crate) struct Trees {
+    pub meta: sled::Tree,
+    pub agents: sled::Tree,
+    pub emails: sled::Tree,
+    pub sessions: sled::Tree,
+    pub invitations: sled::Tree,
+    pub events: sled::Tree,
+}
+
+impl Trees {
+    pub fn open(db: &sled::Db) -> Result<Trees> {
+        Ok(Trees {
+            meta: db.open_tree(Tree::Meta.name())?,
+            agents: db.open_tree(Tree::AgentidAgent.name())?,
+            emails: db.open_tree(Tree::EmailAgentid.name())?,
+            sessions: db.open_tree(Tree::TokenhashSession.name())?,
+            invitations: db.open_tree(Tree::TokenhashInvitation.name())?,
+            events: db.open_tree(Tree::EventidEvent.name())?,
+        })
+    }
+
+    /// The greatest id in use, read from the last key of each id-keyed tree (no scan).
+    pub fn last_id(&self) -> Result<Id> {
+        let mut last = Id(0);
+        for tree in [&self.agents, &self.events] {
+            if let Some((key, _)) = tree.last()? {
+                last = last.max(keys::parse_id(&key).unwrap_or(Id(0)));
+            }
+        }
+        Ok(last)
+    }
+
+    pub fn business(&self) -> Result<Option<Business>> {
+        self.meta.get(keys::meta::BUSINESS)?.map(|v| decode(Tree::Meta.name(), &v)).transpose()
+    }
+
+    pub fn agent(&self, id: Id) -> Result<Option<AgentRecord>> {
+        self.agents.get(keys::id(id))?.map(|v| decode(Tree::AgentidAgent.name(), &v)).transpose()
+    }
+
+    pub fn agent_by_email(&self, email: &str) -> Result<Option<AgentRecord>> {
+        match self.emails.get(keys::email(email))?.and_then(|v| keys::parse_id(&v)) {
+            Some(id) => self.agent(id),
+            None => Ok(None),
+        }
+    }
+
+    pub fn agents(&self, after: Option<Id>, limit: usize) -> Result<Vec<AgentRecord>> {
+        page_after(&self.agents, Tree::AgentidAgent, after, limit)
+    }
+
+    pub fn session(&self, token: &TokenHash) -> Result<Option<SessionRecord>> {
+        self.sessions.get(keys::token(token))?.map(|v| decode(Tree::TokenhashSession.name(), &v)).transpose()
+    }
+
+    pub fn invitation(&self, token: &TokenHash) -> Result<Option<InvitationRecord>> {
+        self.invitations.get(keys::token(token))?.map(|v| decode(Tree::TokenhashInvitation.name(), &v)).transpose()
+    }
+
+    pub fn events_after(&self, after: Option<Id>, limit: usize) -> Result<Vec<Event>> {
+        page_after(&self.events, Tree::EventidEvent, after, limit)
+    }
+}
+
+/// One page of an id-keyed tree, after `after` (exclusive): a range read, never a scan.
+fn page_after<T: serde::de::DeserializeOwned>(tree: &sled::Tree, name: Tree, after: Option<Id>, limit: usize) -> Result<Vec<T>> {
+    let start = match after {
+        Some(id) => std::ops::Bound::Excluded(keys::id(id)),
+        None => std::ops::Bound::Unbounded,
+    };
+    tree.range((start, std::ops::Bound::Unbounded))
+        .take(limit)
+        .map(|kv| {
+            let (_, v) = kv?;
+            decode(name.name(), &v)
+        })
+        .collect()
+}

@@ -1,0 +1,186 @@
+//! Frontdesk's store: the sled trees and their catalogue, the big-endian key codec, versioned
+//! values, schema migrations, and durable writes. One command is one sled transaction
+//! (record + indexes + event); it is acknowledged only after a flush covers it, and concurrent
+//! writers share one flush (group commit). The store returns what changed; it never publishes.
+
+mod catalogue;
+mod codec;
+mod flusher;
+pub mod keys;
+mod migrate;
+mod records;
+mod tx;
+
+pub use catalogue::Tree;
+pub use migrate::{Migration, SCHEMA_VERSION};
+pub use records::{AgentRecord, InvitationRecord, SessionRecord, TokenHash};
+pub use tx::{Tx, TxError};
+
+use catalogue::Trees;
+use flusher::Flusher;
+use frontdesk_domain::{Business, Event, Id, Timestamp};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// Every way the store can fail. Messages are meant for the person running the desk.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the data store failed: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("stored value in {tree} is unreadable: {reason}")]
+    Corrupt { tree: &'static str, reason: String },
+    #[error(
+        "this data folder was written by a newer Frontdesk (schema version {found}); this \
+         Frontdesk understands up to version {supported}. Install the newer version, or restore \
+         a backup made by this one"
+    )]
+    NewerSchema { found: u32, supported: u32 },
+    #[error("the write could not be made durable: {0}")]
+    NotDurable(String),
+    #[error("the data folder {path} is in use by another Frontdesk, or cannot be opened: {reason}")]
+    Open { path: String, reason: String },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Tuning the person running the desk may set.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// sled's page cache. Its resident memory runs at about 3–4× this figure.
+    pub cache_bytes: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self { cache_bytes: 32 * 1024 * 1024 }
+    }
+}
+
+/// What a committed write gives back: its value and the events it recorded, in order.
+#[derive(Debug)]
+pub struct Committed<T> {
+    pub value: T,
+    pub events: Vec<Event>,
+}
+
+/// A handle to the open store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: sled::Db,
+    trees: Trees,
+    /// Serializes transactions so event ids follow commit order: a client that resumes after
+    /// event N has then seen everything before N.
+    last_id: Mutex<Id>,
+    flusher: Flusher,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`, migrating an older schema and refusing a newer one.
+    pub fn open(dir: &Path, config: &StoreConfig) -> Result<Store> {
+        Self::open_with(dir, config, migrate::MIGRATIONS, &mut |_| {})
+    }
+
+    /// As `open`, reporting migration progress (a line per step) to `progress`.
+    pub fn open_with(
+        dir: &Path,
+        config: &StoreConfig,
+        migrations: &[Migration],
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Store> {
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(config.cache_bytes)
+            .flush_every_ms(Some(1000))
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(io) => StoreError::Open { path: dir.display().to_string(), reason: io.to_string() },
+                other => StoreError::Sled(other),
+            })?;
+        migrate::run(&db, migrations, progress)?;
+        let trees = Trees::open(&db)?;
+        let last_id = trees.last_id()?;
+        let flusher = Flusher::start(db.clone());
+        Ok(Store { inner: Arc::new(Inner { db, trees, last_id: Mutex::new(last_id), flusher }) })
+    }
+
+    /// Runs `command` as one transaction over every tree, then waits until a flush covers it.
+    /// `now` stamps the ids and events it creates. A conflict reruns `command`, so it must not
+    /// have effects outside `Tx`.
+    pub async fn write<T, E>(
+        &self,
+        now: Timestamp,
+        command: impl Fn(&mut Tx<'_>) -> Result<T, TxError<E>>,
+    ) -> Result<Committed<T>, TxError<E>> {
+        let (committed, ticket) = self.commit(now, command)?;
+        self.inner.flusher.durable(ticket).await.map_err(TxError::Store)?;
+        Ok(committed)
+    }
+
+    /// The transaction half of `write`, returning the flush ticket to wait for.
+    fn commit<T, E>(
+        &self,
+        now: Timestamp,
+        command: impl Fn(&mut Tx<'_>) -> Result<T, TxError<E>>,
+    ) -> Result<(Committed<T>, u64), TxError<E>> {
+        let mut last_id = self.inner.last_id.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let start = *last_id;
+        let (value, events, next_id) = tx::run(&self.inner.trees, now, start, &command)?;
+        *last_id = next_id;
+        let ticket = self.inner.flusher.written();
+        Ok((Committed { value, events }, ticket))
+    }
+
+    /// Flushes everything written so far; for shutdown.
+    pub fn flush(&self) -> Result<()> {
+        self.inner.db.flush()?;
+        Ok(())
+    }
+
+    pub fn business(&self) -> Result<Option<Business>> {
+        self.inner.trees.business()
+    }
+
+    pub fn agent(&self, id: Id) -> Result<Option<AgentRecord>> {
+        self.inner.trees.agent(id)
+    }
+
+    pub fn agent_by_email(&self, email: &str) -> Result<Option<AgentRecord>> {
+        self.inner.trees.agent_by_email(email)
+    }
+
+    /// Agents in creation order, starting after `after`, at most `limit`.
+    pub fn agents(&self, after: Option<Id>, limit: usize) -> Result<Vec<AgentRecord>> {
+        self.inner.trees.agents(after, limit)
+    }
+
+    pub fn session(&self, token: &TokenHash) -> Result<Option<SessionRecord>> {
+        self.inner.trees.session(token)
+    }
+
+    pub fn invitation(&self, token: &TokenHash) -> Result<Option<InvitationRecord>> {
+        self.inner.trees.invitation(token)
+    }
+
+    /// Events after `after` (exclusive), oldest first, at most `limit`.
+    pub fn events_after(&self, after: Option<Id>, limit: usize) -> Result<Vec<Event>> {
+        self.inner.trees.events_after(after, limit)
+    }
+
+    /// Bytes the store occupies on disk.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.inner.db.size_on_disk()?)
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.flusher.stop();
+        if let Err(e) = self.db.flush() {
+            tracing::error!("final flush of the store failed: {e}");
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The store against a real sled database in a temp dir.
+
+use frontdesk_domain::{Business, EventKind, Id, Timestamp};
+use frontdesk_store::{Migration, Store, StoreConfig, StoreError, Tree, TxError, SCHEMA_VERSION};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const NOW: Timestamp = Timestamp(1_800_000_000_000);
+
+fn note(text: &str) -> EventKind {
+    EventKind::Note { text: text.into() }
+}
+
+#[tokio::test]
+async fn a_write_is_readable_after_reopening_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = {
+        let store = Store::open(dir.path(), &StoreConfig::default()).unwrap();
+        let c = store
+            .write::<_, ()>(NOW, |tx| {
+                tx.put_business(&Business { name: "Acme".into(), created_at: tx.now() })?;
+                tx.record(None, note("hello"))
+            })
+            .await
+            .unwrap();
+        c.value
+    };
+    let store = Store::open(dir.path(), &StoreConfig::default()).unwrap();
+    assert_eq!(store.business().unwrap().unwrap().name, "Acme");
+    assert_eq!(store.events_after(None, 10).unwrap(), vec![written], "the event must survive the reopen");
+}
+
+#[tokio::test]
+async fn an_aborted_command_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), &StoreConfig::default()).unwrap();
+    let outcome = store
+        .write(NOW, |tx| {
+            tx.put_business(&Business { name: "Half done".into(), created_at: tx.now() })?;
+            tx.record(None, note("should vanish"))?;
+            Err::<(), _>(TxError::Abort("refused"))
+        })
+        .await;
+    assert!(matches!(outcome, Err(TxError::Abort("refused"))));
+    assert_eq!(store.business().unwrap(), None, "the record must not be written without its event");
+    assert!(store.events_after(None, 10).unwrap().is_empty(), "nor the event without the record");
+}
+
+#[tokio::test]
+async fn event_ids_follow_commit_order_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = {
+        let store = Store::open(dir.path(), &StoreConfig::default()).unwrap();
+        store.write::<_, ()>(NOW, |tx| tx.record(None, note("a"))).await.unwrap().value
+    };
+    let store = Store::open(dir.path(), &StoreConfig::default()).unwrap();
+    // A clock that went back an hour must still not reuse or undercut an id.
+    let earlier = Timestamp(NOW.0 - 3_600_000);
+    let second = store.write::<_, ()>(earlier, |tx| tx.record(None, note("b"))).await.unwrap().value;
+    assert!(second.id > first.id, "{} must follow {}", second.id, first.id);
+    let page = store.events_after(Some(first.id), 10).unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].id, second.id, "paging after an id starts right after it");
+}
+
+#[tokio::test]
+async fn concurrent_writers_are_all_acknowledged_and_all_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), &StoreConfig::default()).unwrap();
+    let mut tasks = Vec::new();
+    for w in 0..64 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for i in 0..20 {
+                let c = store.write::<_, ()>(NOW, |tx| tx.record(None, note(&format!("{w}-{i}")))).await.unwrap();
+                ids.push(c.value.id);
+            }
+            ids
+        }));
+    }
+    let mut acked: Vec<Id> = Vec::new();
+    for t in tasks {
+        acked.extend(t.await.unwrap());
+    }
+    drop(store);
+    let store = Store::open(dir.path(), &StoreConfig::default()).unwrap();
+    let stored: Vec<Id> = store.events_after(None, 10_000).unwrap().into_iter().map(|e| e.id).collect();
+    acked.sort();
+    assert_eq!(stored, acked, "every acknowledged write, and nothing else, is stored once");
+}
+
+#[test]
+fn a_store_from_a_newer_frontdesk_is_refused_naming_both_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.open_tree(Tree::Meta.name()).unwrap().insert(b"schema_version", &99u32.to_be_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    let err = Store::open(dir.path(), &StoreConfig::default()).err().expect("must refuse");
+    assert!(matches!(err, StoreError::NewerSchema { found: 99, supported: SCHEMA_VERSION }));
+    let msg = err.to_string();
+    assert!(msg.contains("schema version 99") && msg.contains(&format!("up to version {SCHEMA_VERSION}")), "{msg}");
+}
+
+static STEPS_RUN: AtomicU32 = AtomicU32::new(0);
+
+fn step_two(db: &sled::Db) -> frontdesk_store::Result<()> {
+    assert_eq!(STEPS_RUN.fetch_add(1, Ordering::SeqCst), 0, "step 2 runs first");
+    db.open_tree("migrated").unwrap().insert(b"k", b"2").unwrap();
+    Ok(())
+}
+
+fn step_three(db: &sled::Db) -> frontdesk_store::Result<()> {
+    assert_eq!(STEPS_RUN.fetch_add(1, Ordering::SeqCst), 1, "step 3 runs second");
+    let t = db.open_tree("migrated").unwrap();
+    assert_eq!(t.get(b"k").unwrap().as_deref(), Some(&b"2"[..]), "step 3 sees step 2's work");
+    t.insert(b"k", b"3").unwrap();
+    Ok(())
+}
+
+#[test]
+fn an_older_store_is_migrated_step_by_step_with_progress_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path(), &StoreConfig::default()).unwrap());
+    let steps = [
+        Migration { to: SCHEMA_VERSION + 1, name: "split names", run: step_two },
+        Migration { to: SCHEMA_VERSION + 2, name: "add index", run: step_three },
+    ];
+    let mut lines = Vec::new();
+    drop(Store::open_with(dir.path(), &StoreConfig::default(), &steps, &mut |l| lines.push(l.to_string())).unwrap());
+    assert_eq!(STEPS_RUN.load(Ordering::SeqCst), 2);
+    assert_eq!(lines.len(), 3, "a line per step and a final one: {lines:?}");
+    assert!(lines[0].contains("split names"));
+
+    // Opening again runs nothing, and the plain build now refuses this newer store.
+    drop(Store::open_with(dir.path(), &StoreConfig::default(), &steps, &mut |_| panic!("no step may rerun")).unwrap());
+    let err = Store::open(dir.path(), &StoreConfig::default()).err().expect("newer than this build");
+    assert!(matches!(err, StoreError::NewerSchema { .. }));
+    let db = sled::open(dir.path()).unwrap();
+    assert_eq!(db.open_tree("migrated").unwrap().get(b"k").unwrap().as_deref(), Some(&b"3"[..]));
+}
