@@ -1,1 +1,93 @@
-//! placeholder
+//! Frontdesk's engine: every use case (one call, one store transaction), the event bus that
+//! publishes after commit, and the clock. The HTTP server and the desktop shell both call this
+//! API and nothing below it.
+
+mod accounts;
+mod clock;
+mod error;
+mod secrets;
+
+pub use accounts::{Invitation, InvitationInfo, LoginOutcome, SetupStatus};
+pub use clock::{ManualClock, SystemClock};
+pub use error::EngineError;
+pub use frontdesk_store::{StoreConfig, StoreError};
+
+use frontdesk_domain::{Clock, Event, Id, LoginThrottle, Timestamp};
+use frontdesk_store::{Committed, Store, Tx, TxError};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use tokio::sync::broadcast;
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// The running host desk: its store, clock and event bus. Cheap to clone.
+#[derive(Clone)]
+pub struct Desk {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    events: broadcast::Sender<Event>,
+    /// Failed logins per email address and per client address; lost on restart on purpose.
+    throttles: Mutex<HashMap<String, LoginThrottle>>,
+}
+
+impl Desk {
+    /// Opens the desk on the store in `data_dir`, migrating it if it is older.
+    pub fn open(
+        data_dir: &Path,
+        store_config: &StoreConfig,
+        clock: Arc<dyn Clock>,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Desk> {
+        let store =
+            Store::open_with(data_dir, store_config, frontdesk_store::MIGRATIONS, progress).map_err(EngineError::Store)?;
+        Ok(Self::with_store(store, clock))
+    }
+
+    pub fn with_store(store: Store, clock: Arc<dyn Clock>) -> Desk {
+        let (events, _) = broadcast::channel(1024);
+        Desk { inner: Arc::new(Inner { store, clock, events, throttles: Mutex::default() }) }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    /// Live events, each published once its write is durable. A subscriber that falls behind
+    /// catches up with `events_after`.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    /// Events after `after` (exclusive), oldest first; how a client catches up after a gap.
+    pub fn events_after(&self, after: Option<Id>, limit: usize) -> Result<Vec<Event>> {
+        Ok(self.inner.store.events_after(after, limit.clamp(1, 1000))?)
+    }
+
+    /// Flushes the store; for a clean shutdown.
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.inner.store.flush()?)
+    }
+
+    /// Runs one command as one durable transaction, then publishes its events.
+    async fn command<T>(&self, command: impl Fn(&mut Tx<'_>) -> Result<T, TxError<EngineError>>) -> Result<T> {
+        let Committed { value, events } = self.inner.store.write(self.now(), command).await.map_err(|e| match e {
+            TxError::Abort(e) => e,
+            TxError::Store(e) => EngineError::Store(e),
+            TxError::Retry(_) => EngineError::Store(StoreError::NotDurable("transaction kept conflicting".into())),
+        })?;
+        for event in events {
+            // No subscriber is fine: nobody is listening yet.
+            let _ = self.inner.events.send(event);
+        }
+        Ok(value)
+    }
+
+    fn store(&self) -> &Store {
+        &self.inner.store
+    }
+}

@@ -12,7 +12,7 @@ mod records;
 mod tx;
 
 pub use catalogue::Tree;
-pub use migrate::{Migration, SCHEMA_VERSION};
+pub use migrate::{Migration, MIGRATIONS, SCHEMA_VERSION};
 pub use records::{AgentRecord, InvitationRecord, SessionRecord, TokenHash};
 pub use tx::{Tx, TxError};
 
@@ -81,7 +81,7 @@ struct Inner {
 impl Store {
     /// Opens (or creates) the store in `dir`, migrating an older schema and refusing a newer one.
     pub fn open(dir: &Path, config: &StoreConfig) -> Result<Store> {
-        Self::open_with(dir, config, migrate::MIGRATIONS, &mut |_| {})
+        Self::open_with(dir, config, MIGRATIONS, &mut |_| {})
     }
 
     /// As `open`, reporting migration progress (a line per step) to `progress`.

@@ -17,7 +17,7 @@ pub struct Migration {
 }
 
 /// Version 1 is the first schema, so there is nothing to migrate yet; later schemas add steps here.
-pub(crate) const MIGRATIONS: &[Migration] = &[];
+pub const MIGRATIONS: &[Migration] = &[];
 
 pub(crate) fn run(db: &sled::Db, migrations: &[Migration], progress: &mut dyn FnMut(&str)) -> Result<()> {
     let meta = db.open_tree(Tree::Meta.name())?;

@@ -1,0 +1,38 @@
+//! The engine's one error type. Each variant is something a user can be told about, with what to
+//! do; the HTTP layer maps each to a status and a stable code.
+
+use frontdesk_domain::DomainError;
+use frontdesk_store::StoreError;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{0}")]
+    Invalid(#[from] DomainError),
+    #[error("this desk is already set up: log in instead")]
+    AlreadySetUp,
+    #[error("this desk is not set up yet: create the business and its admin first")]
+    NotSetUp,
+    #[error("the email or the password is wrong")]
+    InvalidCredentials,
+    #[error("your session has expired: log in again")]
+    SessionExpired,
+    #[error("you are not logged in, or your session was ended: log in again")]
+    NotAuthenticated,
+    #[error("this account is deactivated: ask an admin to reactivate it")]
+    AccountDeactivated,
+    #[error("too many failed logins: try again in {} s", .retry_after.as_secs().max(1))]
+    TooManyAttempts { retry_after: Duration },
+    #[error("only an admin can {0}")]
+    AdminOnly(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("this invitation link is unknown, already used or expired: ask an admin for a new one")]
+    InvitationInvalid,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
