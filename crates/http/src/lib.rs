@@ -1,1 +1,100 @@
-//! placeholder
+//! Frontdesk's HTTP server: the agent API under `/api/v1`, `/health`, the OpenAPI document at
+//! `/api/openapi.json`, and the agent UI embedded from `ui/dist`. Handlers parse, authorize, call
+//! the engine and serialize; no rule lives here.
+
+mod api;
+mod auth;
+mod error;
+mod openapi;
+mod ui;
+
+pub use api::{AcceptInvitationRequest, AgentPage, EventPage, Health, InviteRequest, LoginRequest};
+pub use error::{ApiError, ErrorBody, ErrorDetail};
+pub use openapi::openapi_json;
+
+use axum::extract::Request;
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use frontdesk_engine::Desk;
+
+/// Which `Host` headers the server answers. A server reachable only on loopback refuses other
+/// names, so a web page cannot reach it through DNS rebinding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostPolicy {
+    LoopbackOnly,
+    Any,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub desk: Desk,
+}
+
+/// The whole HTTP surface of a host desk.
+pub fn router(desk: Desk, hosts: HostPolicy) -> Router {
+    let api = Router::new()
+        .route("/setup", get(api::setup_status).post(api::setup))
+        .route("/auth/login", post(api::login))
+        .route("/auth/logout", post(api::logout))
+        .route("/me", get(api::me))
+        .route("/agents", get(api::agents).post(api::invite))
+        .route("/agents/{id}/deactivate", post(api::deactivate))
+        .route("/agents/{id}/reactivate", post(api::reactivate))
+        .route("/invitations/{token}", get(api::invitation))
+        .route("/invitations/{token}/accept", post(api::accept_invitation))
+        .route("/events", get(api::events))
+        .fallback(api::unknown_endpoint);
+    let mut app = Router::new()
+        .route("/health", get(api::health))
+        .route("/api/openapi.json", get(openapi::serve))
+        .nest("/api/v1", api)
+        .route("/api/{*rest}", get(api::unknown_endpoint))
+        .fallback(get(ui::serve))
+        .with_state(AppState { desk })
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+    if hosts == HostPolicy::LoopbackOnly {
+        app = app.layer(middleware::from_fn(loopback_host_only));
+    }
+    app
+}
+
+async fn loopback_host_only(req: Request, next: Next) -> Response {
+    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    if is_loopback_host(host) {
+        next.run(req).await
+    } else {
+        ApiError::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            "host_not_allowed",
+            format!("this desk only answers on localhost, not '{host}': turn on LAN listening to reach it by another name"),
+        )
+        .into_response()
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(n, _)| n),
+    };
+    matches!(name, "localhost" | "::1") || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_host;
+
+    #[test]
+    fn only_loopback_names_pass_the_host_check() {
+        for ok in ["localhost", "localhost:7878", "127.0.0.1:80", "127.4.5.6", "[::1]:7878"] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in ["evil.example", "evil.example:7878", "192.168.1.5:7878", "localhost.evil.example", "[fe80::1]:1", ""] {
+            assert!(!is_loopback_host(bad), "{bad}");
+        }
+    }
+}
