@@ -1,1 +1,56 @@
-fn main() {}
+//! The `frontdesk` binary: the desktop app (window, tray) and `frontdesk serve`, the headless host
+//! desk. It wires the crates together and holds no business rule.
+
+mod config;
+mod desktop;
+mod host;
+
+use clap::Parser;
+use config::{Cli, Command, DeskConfig};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FRONTDESK_LOG").unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let cli = Cli::parse();
+    // The command line is handled before anything of Tauri starts, so `serve` needs no display.
+    let outcome = match &cli.command {
+        Some(Command::Serve(args)) => DeskConfig::from_args(args).and_then(serve),
+        None => {
+            if !desktop::has_display() {
+                eprintln!(
+                    "frontdesk: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window cannot open.\n\
+                     To run the host desk without a window, use `frontdesk serve` (see `frontdesk serve --help`)."
+                );
+                return ExitCode::from(2);
+            }
+            DeskConfig::from_args(&cli.desk).and_then(desktop::run)
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("frontdesk: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(config: DeskConfig) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let running = host::start(&config).await?;
+        if config.on_lan() {
+            eprintln!("warning: serving plain HTTP on the network; anyone on it can reach this desk's login page");
+        }
+        // Tests and scripts read this line for the address.
+        println!("Frontdesk host desk listening on http://{} (data in {})", running.addr, config.data_dir.display());
+        std::io::stdout().flush()?;
+        host::terminated().await;
+        eprintln!("shutting down: finishing requests and flushing data…");
+        running.stop().await?;
+        println!("Frontdesk stopped; all data flushed");
+        Ok(())
+    })
+}

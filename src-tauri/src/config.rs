@@ -1,0 +1,101 @@
+//! The desk's configuration: one documented struct with defaults, validated on load, passed
+//! explicitly. Set from the command line.
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The port a host desk listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 7878;
+
+#[derive(Debug, Parser)]
+#[command(name = "frontdesk", version, about = "Frontdesk: a self-hosted help desk in one app")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub desk: DeskArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the host desk without a window (no display needed).
+    Serve(DeskArgs),
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct DeskArgs {
+    /// Where the desk keeps its data [default: the platform's data folder, e.g. ~/.local/share/frontdesk]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:7878, or 0.0.0.0:7878 with --lan]
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Listen on the local network so colleagues can join this desk.
+    #[arg(long)]
+    pub lan: bool,
+    /// Memory for the store's page cache, in MiB (its resident size runs at about 3-4x this).
+    #[arg(long, value_name = "MIB", default_value_t = 32)]
+    pub cache_mib: u64,
+}
+
+/// The validated configuration a desk runs with.
+#[derive(Debug, Clone)]
+pub struct DeskConfig {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub cache_bytes: u64,
+}
+
+impl DeskConfig {
+    pub fn from_args(args: &DeskArgs) -> anyhow::Result<DeskConfig> {
+        let data_dir = match &args.data_dir {
+            Some(dir) => dir.clone(),
+            None => default_data_dir()?,
+        };
+        let listen = match (args.listen, args.lan) {
+            (Some(addr), _) => addr,
+            (None, true) => SocketAddr::from(([0, 0, 0, 0], DEFAULT_PORT)),
+            (None, false) => SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
+        };
+        if args.lan && listen.ip().is_loopback() {
+            bail!("--lan asks to listen on the network, but --listen {listen} is a loopback address: drop one of them");
+        }
+        if !(4..=16_384).contains(&args.cache_mib) {
+            bail!("--cache-mib must be between 4 and 16384, not {}", args.cache_mib);
+        }
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
+        Ok(DeskConfig { data_dir, listen, cache_bytes: args.cache_mib * 1024 * 1024 })
+    }
+
+    pub fn on_lan(&self) -> bool {
+        !self.listen.ip().is_loopback()
+    }
+}
+
+fn default_data_dir() -> anyhow::Result<PathBuf> {
+    directories::ProjectDirs::from("app", "Frontdesk", "frontdesk")
+        .map(|d| d.data_dir().to_path_buf())
+        .context("cannot find this user's data folder: pass --data-dir")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_desk_listens_on_loopback_unless_told_to_join_the_lan() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = DeskArgs { data_dir: Some(dir.path().into()), cache_mib: 32, ..Default::default() };
+        let local = DeskConfig::from_args(&base).unwrap();
+        assert_eq!(local.listen.to_string(), "127.0.0.1:7878");
+        assert!(!local.on_lan());
+        let lan = DeskConfig::from_args(&DeskArgs { lan: true, ..base.clone() }).unwrap();
+        assert_eq!(lan.listen.to_string(), "0.0.0.0:7878");
+        assert!(lan.on_lan());
+        let contradiction = DeskArgs { lan: true, listen: Some("127.0.0.1:9000".parse().unwrap()), ..base };
+        assert!(DeskConfig::from_args(&contradiction).unwrap_err().to_string().contains("drop one of them"));
+    }
+}

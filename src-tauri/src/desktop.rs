@@ -1,0 +1,102 @@
+//! The desktop app: a window on the in-process host desk's UI, and a tray icon to reopen the
+//! window or quit. Closing the window keeps the desk serving colleagues on the network.
+
+use crate::config::DeskConfig;
+use crate::host::{self, RunningDesk};
+use anyhow::Context;
+use tauri::menu::{Menu, MenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
+
+const MAIN_WINDOW: &str = "main";
+
+/// Whether a window can be shown at all (GTK panics without a display).
+pub fn has_display() -> bool {
+    if cfg!(target_os = "linux") {
+        ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+    } else {
+        true
+    }
+}
+
+pub fn run(config: DeskConfig) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let running = runtime.block_on(host::start(&config))?;
+    let url: tauri::Url = running.local_url().parse().context("the desk's own URL")?;
+    println!("Frontdesk host desk listening on http://{} (data in {})", running.addr, config.data_dir.display());
+    let mut running: Option<RunningDesk> = Some(running);
+
+    let app = tauri::Builder::default()
+        .setup({
+            let url = url.clone();
+            let signals = runtime.handle().clone();
+            move |app| {
+                open_window(app.handle(), &url)?;
+                tray(app.handle(), url.clone())?;
+                // SIGTERM or Ctrl-C quit like the tray's Quit: cleanly, with the store flushed.
+                let handle = app.handle().clone();
+                signals.spawn(async move {
+                    host::terminated().await;
+                    handle.exit(0);
+                });
+                Ok(())
+            }
+        })
+        .build(tauri::generate_context!())
+        .context("cannot start the desktop app")?;
+
+    app.run(move |_, event| match event {
+        // The last window closed: keep serving from the tray. Quit passes an exit code.
+        RunEvent::ExitRequested { api, code: None, .. } => api.prevent_exit(),
+        RunEvent::Exit => {
+            if let Some(desk) = running.take() {
+                if let Err(e) = runtime.block_on(desk.stop()) {
+                    eprintln!("frontdesk: {e:#}");
+                }
+            }
+        }
+        _ => {}
+    });
+    Ok(())
+}
+
+fn open_window(app: &AppHandle, url: &tauri::Url) -> tauri::Result<()> {
+    if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+        window.show()?;
+        return window.set_focus();
+    }
+    let handle = app.clone();
+    WebviewWindowBuilder::new(app, MAIN_WINDOW, WebviewUrl::External(url.clone()))
+        .title("Frontdesk")
+        .inner_size(1200.0, 800.0)
+        .min_inner_size(720.0, 480.0)
+        // The UI names the screen it shows in its title; the window follows.
+        .on_document_title_changed(move |_, title| {
+            if let Some(w) = handle.get_webview_window(MAIN_WINDOW) {
+                let _ = w.set_title(&title);
+            }
+        })
+        .build()?;
+    Ok(())
+}
+
+fn tray(app: &AppHandle, url: tauri::Url) -> tauri::Result<()> {
+    let open = MenuItem::with_id(app, "open", "Open Frontdesk", true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", "Quit Frontdesk", true, None::<&str>)?;
+    let menu = Menu::with_items(app, &[&open, &quit])?;
+    let mut tray = TrayIconBuilder::with_id("frontdesk").tooltip("Frontdesk").menu(&menu);
+    if let Some(icon) = app.default_window_icon() {
+        tray = tray.icon(icon.clone());
+    }
+    tray.on_menu_event(move |app, event| match event.id().as_ref() {
+        "open" => {
+            if let Err(e) = open_window(app, &url) {
+                eprintln!("frontdesk: cannot open the window: {e}");
+            }
+        }
+        "quit" => app.exit(0),
+        _ => {}
+    })
+    .build(app)?;
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! Starting and stopping a host desk: the engine and the HTTP server in this process. Used by
+//! `frontdesk serve` and by the desktop app alike.
+
+use crate::config::DeskConfig;
+use anyhow::Context;
+use frontdesk_engine::{Desk, StoreConfig, SystemClock};
+use frontdesk_http::{router, HostPolicy};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub struct RunningDesk {
+    /// The address actually bound (the port is known even when 0 was asked for).
+    pub addr: SocketAddr,
+    pub desk: Desk,
+    shutdown: oneshot::Sender<()>,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
+    let store = StoreConfig { cache_bytes: config.cache_bytes };
+    let mut progress = |line: &str| eprintln!("{line}");
+    let desk = Desk::open(&config.data_dir, &store, Arc::new(SystemClock), &mut progress)
+        .with_context(|| format!("cannot open the data folder {}", config.data_dir.display()))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}: is another Frontdesk running? Use --listen to pick another address", config.listen))?;
+    let addr = listener.local_addr()?;
+    let hosts = if config.on_lan() { HostPolicy::Any } else { HostPolicy::LoopbackOnly };
+    let app = router(desk.clone(), hosts).into_make_service_with_connect_info::<SocketAddr>();
+    let (shutdown, stop) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stop.await;
+            })
+            .await
+    });
+    Ok(RunningDesk { addr, desk, shutdown, server })
+}
+
+impl RunningDesk {
+    /// The URL this machine's own window or browser uses.
+    pub fn local_url(&self) -> String {
+        let port = self.addr.port();
+        if self.addr.ip().is_unspecified() {
+            format!("http://127.0.0.1:{port}/")
+        } else {
+            format!("http://{}/", self.addr)
+        }
+    }
+
+    /// Stops taking requests, lets running ones finish, and flushes the store.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(());
+        self.server.await.context("the HTTP server task failed")?.context("the HTTP server failed")?;
+        self.desk.flush().context("the final flush of the store failed")?;
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn terminated() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

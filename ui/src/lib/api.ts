@@ -1,0 +1,128 @@
+// The host desk's agent API, typed with the types generated from the Rust code (src/lib/api/).
+import type { Agent } from './api/Agent';
+import type { AgentPage } from './api/AgentPage';
+import type { ErrorBody } from './api/ErrorBody';
+import type { Health } from './api/Health';
+import type { Invitation } from './api/Invitation';
+import type { InvitationInfo } from './api/InvitationInfo';
+import type { InviteRequest } from './api/InviteRequest';
+import type { LoginOutcome } from './api/LoginOutcome';
+import type { SetupRequest } from './api/SetupRequest';
+import type { SetupStatus } from './api/SetupStatus';
+
+/** An error the API answered with: `code` is stable, `message` is for people. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** The session is gone: the UI should go back to the login screen. */
+  get needsLogin(): boolean {
+    return this.status === 401 && this.code !== 'invalid_credentials';
+  }
+}
+
+export interface TokenStore {
+  get(): string | null;
+  set(token: string | null): void;
+}
+
+/** Keeps the session token in localStorage, per desk origin. */
+export const browserTokens: TokenStore = {
+  get: () => localStorage.getItem('frontdesk.token'),
+  set: (t) => (t === null ? localStorage.removeItem('frontdesk.token') : localStorage.setItem('frontdesk.token', t)),
+};
+
+/** Turns any failed response into an ApiError, also when the body is not ours. */
+export async function toApiError(res: Response): Promise<ApiError> {
+  try {
+    const body = (await res.json()) as ErrorBody;
+    if (body?.error?.code) return new ApiError(res.status, body.error.code, body.error.message);
+  } catch {
+    // Not JSON: fall through to a generic message.
+  }
+  return new ApiError(res.status, 'http_error', `the desk answered ${res.status} ${res.statusText}`.trim());
+}
+
+export class Client {
+  constructor(
+    private readonly tokens: TokenStore,
+    private readonly base = '',
+    private readonly fetcher: typeof fetch = (...a) => fetch(...a),
+  ) {}
+
+  get loggedIn(): boolean {
+    return this.tokens.get() !== null;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    const token = this.tokens.get();
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await this.fetcher(this.base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, 'unreachable', 'cannot reach the host desk: check that it is running and on the network');
+    }
+    if (!res.ok) {
+      const err = await toApiError(res);
+      if (err.needsLogin) this.tokens.set(null);
+      throw err;
+    }
+    return res.status === 204 ? (undefined as T) : ((await res.json()) as T);
+  }
+
+  private remember(outcome: LoginOutcome): LoginOutcome {
+    this.tokens.set(outcome.token);
+    return outcome;
+  }
+
+  health = () => this.call<Health>('GET', '/health');
+  setupStatus = () => this.call<SetupStatus>('GET', '/api/v1/setup');
+  setup = async (req: SetupRequest) => this.remember(await this.call<LoginOutcome>('POST', '/api/v1/setup', req));
+  login = async (email: string, password: string) =>
+    this.remember(await this.call<LoginOutcome>('POST', '/api/v1/auth/login', { email, password }));
+  logout = async () => {
+    try {
+      await this.call<void>('POST', '/api/v1/auth/logout');
+    } finally {
+      this.tokens.set(null);
+    }
+  };
+  me = () => this.call<Agent>('GET', '/api/v1/me');
+  agents = (after?: string) =>
+    this.call<AgentPage>('GET', `/api/v1/agents?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+  invite = (req: InviteRequest) => this.call<Invitation>('POST', '/api/v1/agents', req);
+  deactivate = (id: string) => this.call<Agent>('POST', `/api/v1/agents/${encodeURIComponent(id)}/deactivate`);
+  reactivate = (id: string) => this.call<Agent>('POST', `/api/v1/agents/${encodeURIComponent(id)}/reactivate`);
+  invitation = (token: string) => this.call<InvitationInfo>('GET', `/api/v1/invitations/${encodeURIComponent(token)}`);
+  acceptInvitation = async (token: string, password: string) =>
+    this.remember(
+      await this.call<LoginOutcome>('POST', `/api/v1/invitations/${encodeURIComponent(token)}/accept`, { password }),
+    );
+}
+
+/** The address a person typed for another desk, as a base URL, or an error message. */
+export function deskAddress(input: string): { url: string } | { error: string } {
+  let text = input.trim();
+  if (!text) return { error: 'type the address of the host desk, like 192.168.1.20:7878' };
+  if (!/^https?:\/\//i.test(text)) text = `http://${text}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { error: `'${input.trim()}' is not an address: use a name or IP, and a port, like 192.168.1.20:7878` };
+  }
+  if (!url.port && url.protocol === 'http:' && !/:\d+$/.test(url.host)) url.port = '7878';
+  return { url: `${url.protocol}//${url.host}/` };
+}
