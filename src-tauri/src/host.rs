@@ -23,9 +23,12 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
     let mut progress = |line: &str| eprintln!("{line}");
     let desk = Desk::open(&config.data_dir, &store, Arc::new(SystemClock), &mut progress)
         .with_context(|| format!("cannot open the data folder {}", config.data_dir.display()))?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}: is another Frontdesk running? Use --listen to pick another address", config.listen))?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| {
+        format!(
+            "cannot listen on {}: is another Frontdesk running? Use --listen to pick another address",
+            config.listen
+        )
+    })?;
     let addr = listener.local_addr()?;
     let hosts = if config.on_lan() { HostPolicy::Any } else { HostPolicy::LoopbackOnly };
     let app = router(desk.clone(), hosts).into_make_service_with_connect_info::<SocketAddr>();

@@ -19,7 +19,11 @@ pub fn binary() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
     let bin = target.join("debug/frontdesk");
-    assert!(bin.exists(), "{} does not exist: build it with `cargo build -p frontdesk`, or set FRONTDESK_BIN", bin.display());
+    assert!(
+        bin.exists(),
+        "{} does not exist: build it with `cargo build -p frontdesk`, or set FRONTDESK_BIN",
+        bin.display()
+    );
     bin
 }
 

@@ -4,7 +4,6 @@ use frontdesk_e2e::{binary, Desk};
 use serde_json::json;
 use std::process::Command;
 
-
 fn setup_body() -> serde_json::Value {
     json!({"business_name": "Acme", "admin_name": "Ana", "email": "ana@acme.test", "password": "correct horse"})
 }
@@ -28,7 +27,8 @@ fn serve_sets_up_stops_cleanly_on_sigterm_and_keeps_everything_on_restart() {
     assert_eq!(desk.get("/health", None).1["needs_setup"], false, "setup survives the restart");
     let (status, me) = desk.get("/api/v1/me", Some(&token));
     assert_eq!((status, me["name"].as_str()), (200, Some("Ana")), "the session survives the restart");
-    let (status, _) = desk.post("/api/v1/auth/login", None, json!({"email": "ana@acme.test", "password": "correct horse"}));
+    let (status, _) =
+        desk.post("/api/v1/auth/login", None, json!({"email": "ana@acme.test", "password": "correct horse"}));
     assert_eq!(status, 200);
 }
 
@@ -54,7 +54,11 @@ fn serve_embeds_the_ui_and_answers_its_routes() {
 fn a_second_desk_on_the_same_data_folder_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let _first = Desk::start(dir.path());
-    let out = Command::new(binary()).args(["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(dir.path()).output().unwrap();
+    let out = Command::new(binary())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("is in use by another Frontdesk"), "{err}");
@@ -69,7 +73,11 @@ fn a_data_folder_from_a_newer_frontdesk_is_refused_naming_both_versions() {
         db.open_tree("meta").unwrap().insert(b"schema_version", &42u32.to_be_bytes()).unwrap();
         db.flush().unwrap();
     }
-    let out = Command::new(binary()).args(["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(dir.path()).output().unwrap();
+    let out = Command::new(binary())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("schema version 42") && err.contains("up to version 1"), "{err}");

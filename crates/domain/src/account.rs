@@ -106,7 +106,8 @@ fn clean_name(field: &'static str, raw: &str) -> Result<String, DomainError> {
 /// no spaces. Real deliverability is the mail server's business.
 pub fn normalize_email(raw: &str) -> Result<String, DomainError> {
     let email = raw.trim().to_lowercase();
-    let bad = || DomainError::invalid("email", format!("'{}' is not an email address like ana@example.com", raw.trim()));
+    let bad =
+        || DomainError::invalid("email", format!("'{}' is not an email address like ana@example.com", raw.trim()));
     if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad());
     }
@@ -144,7 +145,8 @@ mod tests {
 
     #[test]
     fn implausible_emails_are_refused_with_the_address_in_the_message() {
-        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "a b@example.com", "ana@example..com", "ana@.com"] {
+        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "a b@example.com", "ana@example..com", "ana@.com"]
+        {
             let err = normalize_email(bad).expect_err(bad);
             assert!(err.to_string().starts_with("email:"), "{bad}: {err}");
         }

@@ -4,8 +4,7 @@ use crate::secrets::{hash_password, new_token, token_hash, verify_password};
 use crate::{Desk, EngineError, Result};
 use frontdesk_domain::account::{validate_password, AccountStatus};
 use frontdesk_domain::{
-    login::FREE_FAILURES, Agent, Business, EventKind, Id, LoginThrottle, NewAgent, Role, SetupRequest, Timestamp,
-    SESSION_TTL,
+    login::FREE_FAILURES, Agent, Business, EventKind, Id, NewAgent, Role, SetupRequest, Timestamp, SESSION_TTL,
 };
 use frontdesk_store::{AgentRecord, InvitationRecord, SessionRecord, TokenHash, TxError};
 use serde::Serialize;
@@ -159,7 +158,7 @@ impl Desk {
 
     pub async fn logout(&self, token: &str) -> Result<()> {
         let hash = token_hash(token);
-        self.command(|tx| Ok(tx.remove_session(&hash)?)).await
+        self.command(|tx| tx.remove_session(&hash)).await
     }
 
     /// Agents in creation order, a page at a time.
@@ -272,7 +271,7 @@ impl Desk {
             throttles.retain(|_, t| !t.is_stale(now));
         }
         for key in keys {
-            let t = throttles.entry(key.clone()).or_insert_with(LoginThrottle::default);
+            let t = throttles.entry(key.clone()).or_default();
             t.record_failure(now);
             if t.failures > FREE_FAILURES {
                 tracing::warn!("repeated failed logins for {key}: {} in a row", t.failures);

@@ -43,8 +43,8 @@ impl Desk {
         clock: Arc<dyn Clock>,
         progress: &mut dyn FnMut(&str),
     ) -> Result<Desk> {
-        let store =
-            Store::open_with(data_dir, store_config, frontdesk_store::MIGRATIONS, progress).map_err(EngineError::Store)?;
+        let store = Store::open_with(data_dir, store_config, frontdesk_store::MIGRATIONS, progress)
+            .map_err(EngineError::Store)?;
         Ok(Self::with_store(store, clock))
     }
 

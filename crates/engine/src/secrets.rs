@@ -35,7 +35,8 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
 }
 
 /// argon2id of a random password nobody knows, with the default parameters.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Q2Vm4oTbtEVTVoN6Ybrg6ba+LfW0tkbwyuSsqmHK2rg";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Q2Vm4oTbtEVTVoN6Ybrg6ba+LfW0tkbwyuSsqmHK2rg";
 
 /// A new random token (64 hex characters) and the hash under which it is stored.
 pub fn new_token() -> Result<(String, TokenHash), EngineError> {

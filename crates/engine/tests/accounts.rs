@@ -45,7 +45,8 @@ async fn first_start_offers_setup_once_and_logs_the_admin_in() {
 #[tokio::test]
 async fn two_racing_setups_make_exactly_one_business() {
     let f = fixture();
-    let (a, b) = tokio::join!(f.desk.setup(acme()), f.desk.setup(SetupRequest { business_name: "Other".into(), ..acme() }));
+    let (a, b) =
+        tokio::join!(f.desk.setup(acme()), f.desk.setup(SetupRequest { business_name: "Other".into(), ..acme() }));
     assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "exactly one setup may win: {a:?} {b:?}");
     assert_eq!(f.desk.agents(None, 10).unwrap().len(), 1, "and only one admin exists");
 }
@@ -120,14 +121,26 @@ async fn an_invited_agent_sets_a_password_and_logs_in_and_a_deactivated_one_is_s
     assert_eq!((info.business_name.as_str(), info.email.as_str()), ("Acme", "bob@acme.test"));
     assert!(matches!(f.desk.accept_invitation(&inv.token, "short".into()).await, Err(EngineError::Invalid(_))));
     let bob = f.desk.accept_invitation(&inv.token, "bobs password".into()).await.unwrap();
-    assert!(matches!(f.desk.accept_invitation(&inv.token, "bobs password".into()).await, Err(EngineError::InvitationInvalid)), "a link works once");
+    assert!(
+        matches!(
+            f.desk.accept_invitation(&inv.token, "bobs password".into()).await,
+            Err(EngineError::InvitationInvalid)
+        ),
+        "a link works once"
+    );
 
     // An agent cannot invite or deactivate; an admin can, and the session dies at once.
-    assert!(matches!(f.desk.invite_agent(&bob.agent, "Cy", "cy@acme.test", Role::Agent).await, Err(EngineError::AdminOnly(_))));
+    assert!(matches!(
+        f.desk.invite_agent(&bob.agent, "Cy", "cy@acme.test", Role::Agent).await,
+        Err(EngineError::AdminOnly(_))
+    ));
     assert!(matches!(f.desk.deactivate_agent(&bob.agent, admin.id).await, Err(EngineError::AdminOnly(_))));
     f.desk.deactivate_agent(&admin, bob.agent.id).await.unwrap();
     assert!(matches!(f.desk.authenticate(&bob.token).await, Err(EngineError::AccountDeactivated)));
-    assert!(matches!(f.desk.login("bob@acme.test", "bobs password".into(), "c").await, Err(EngineError::AccountDeactivated)));
+    assert!(matches!(
+        f.desk.login("bob@acme.test", "bobs password".into(), "c").await,
+        Err(EngineError::AccountDeactivated)
+    ));
     f.desk.reactivate_agent(&admin, bob.agent.id).await.unwrap();
     f.desk.login("bob@acme.test", "bobs password".into(), "c").await.expect("reactivated");
 }
@@ -147,5 +160,8 @@ async fn an_invitation_expires_after_a_week() {
     let admin = f.desk.setup(acme()).await.unwrap().agent;
     let inv = f.desk.invite_agent(&admin, "Bob", "bob@acme.test", Role::Agent).await.unwrap();
     f.clock.advance(Duration::from_secs(7 * 24 * 3600));
-    assert!(matches!(f.desk.accept_invitation(&inv.token, "bobs password".into()).await, Err(EngineError::InvitationInvalid)));
+    assert!(matches!(
+        f.desk.accept_invitation(&inv.token, "bobs password".into()).await,
+        Err(EngineError::InvitationInvalid)
+    ));
 }

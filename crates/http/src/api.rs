@@ -123,7 +123,11 @@ pub async fn me(me: CurrentAgent) -> Json<Agent> {
 
 #[utoipa::path(get, path = "/api/v1/agents", tag = "agents", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = AgentPage)))]
-pub async fn agents(State(s): State<AppState>, _me: CurrentAgent, Query(q): Query<PageQuery>) -> ApiResult<Json<AgentPage>> {
+pub async fn agents(
+    State(s): State<AppState>,
+    _me: CurrentAgent,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<AgentPage>> {
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, 500);
     let items = s.desk.agents(q.after, limit)?;
     let next_cursor = next_cursor(&items, limit, |a| a.id);
@@ -174,7 +178,11 @@ pub async fn accept_invitation(
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = EventPage, description = "events after the cursor, oldest first")))]
-pub async fn events(State(s): State<AppState>, _me: CurrentAgent, Query(q): Query<PageQuery>) -> ApiResult<Json<EventPage>> {
+pub async fn events(
+    State(s): State<AppState>,
+    _me: CurrentAgent,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<EventPage>> {
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, 1000);
     let items = s.desk.events_after(q.after, limit)?;
     let next_cursor = items.last().map(|e| e.id).or(q.after);

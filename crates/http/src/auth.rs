@@ -66,7 +66,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
                 "invalid_input",
                 format!("the JSON does not have the expected fields: {}", e.body_text()),
             )),
-            Err(R::JsonSyntaxError(e)) => Err(ApiError::bad_request(format!("the body is not valid JSON: {}", e.body_text()))),
+            Err(R::JsonSyntaxError(e)) => {
+                Err(ApiError::bad_request(format!("the body is not valid JSON: {}", e.body_text())))
+            }
             Err(other) => Err(ApiError::bad_request(other.body_text())),
         }
     }

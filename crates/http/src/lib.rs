@@ -69,7 +69,9 @@ async fn loopback_host_only(req: Request, next: Next) -> Response {
         ApiError::new(
             StatusCode::MISDIRECTED_REQUEST,
             "host_not_allowed",
-            format!("this desk only answers on localhost, not '{host}': turn on LAN listening to reach it by another name"),
+            format!(
+                "this desk only answers on localhost, not '{host}': turn on LAN listening to reach it by another name"
+            ),
         )
         .into_response()
     }
@@ -83,7 +85,6 @@ fn is_loopback_host(host: &str) -> bool {
     matches!(name, "localhost" | "::1") || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::is_loopback_host;
@@ -93,7 +94,9 @@ mod tests {
         for ok in ["localhost", "localhost:7878", "127.0.0.1:80", "127.4.5.6", "[::1]:7878"] {
             assert!(is_loopback_host(ok), "{ok}");
         }
-        for bad in ["evil.example", "evil.example:7878", "192.168.1.5:7878", "localhost.evil.example", "[fe80::1]:1", ""] {
+        for bad in
+            ["evil.example", "evil.example:7878", "192.168.1.5:7878", "localhost.evil.example", "[fe80::1]:1", ""]
+        {
             assert!(!is_loopback_host(bad), "{bad}");
         }
     }

@@ -78,10 +78,19 @@ async fn health_answers_and_says_whether_setup_is_needed() {
 async fn setup_then_login_then_me() {
     let c = Client::new();
     c.setup().await;
-    let again = c.call("POST", "/api/v1/setup", None, Some(json!({"business_name": "X", "admin_name": "Y", "email": "y@x.test", "password": "12345678"}))).await;
+    let again = c
+        .call(
+            "POST",
+            "/api/v1/setup",
+            None,
+            Some(json!({"business_name": "X", "admin_name": "Y", "email": "y@x.test", "password": "12345678"})),
+        )
+        .await;
     assert_eq!((again.status, error_code(&again)), (StatusCode::CONFLICT, "already_set_up"));
 
-    let login = c.call("POST", "/api/v1/auth/login", None, Some(json!({"email": "ana@acme.test", "password": "correct horse"}))).await;
+    let login = c
+        .call("POST", "/api/v1/auth/login", None, Some(json!({"email": "ana@acme.test", "password": "correct horse"})))
+        .await;
     assert_eq!(login.status, StatusCode::OK);
     let token = login.body["token"].as_str().unwrap();
     let me = c.call("GET", "/api/v1/me", Some(token), None).await;
@@ -94,7 +103,9 @@ async fn setup_then_login_then_me() {
 async fn auth_failures_are_clear_401s() {
     let c = Client::new();
     c.setup().await;
-    let wrong = c.call("POST", "/api/v1/auth/login", None, Some(json!({"email": "ana@acme.test", "password": "nope nope"}))).await;
+    let wrong = c
+        .call("POST", "/api/v1/auth/login", None, Some(json!({"email": "ana@acme.test", "password": "nope nope"})))
+        .await;
     assert_eq!((wrong.status, error_code(&wrong)), (StatusCode::UNAUTHORIZED, "invalid_credentials"));
     assert_eq!(wrong.body["error"]["message"], "the email or the password is wrong");
     let anon = c.call("GET", "/api/v1/me", None, None).await;
@@ -109,7 +120,10 @@ async fn repeated_failed_logins_get_429_with_retry_after() {
     c.setup().await;
     let mut last = None;
     for _ in 0..7 {
-        last = Some(c.call("POST", "/api/v1/auth/login", None, Some(json!({"email": "ana@acme.test", "password": "guessing"}))).await);
+        last = Some(
+            c.call("POST", "/api/v1/auth/login", None, Some(json!({"email": "ana@acme.test", "password": "guessing"})))
+                .await,
+        );
     }
     let r = last.unwrap();
     assert_eq!((r.status, error_code(&r)), (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"));
@@ -121,15 +135,30 @@ async fn repeated_failed_logins_get_429_with_retry_after() {
 async fn bad_input_gets_a_4xx_that_says_what_was_wrong() {
     let c = Client::new();
     let not_json = c
-        .send(Request::post("/api/v1/setup").header(header::HOST, "localhost").header(header::CONTENT_TYPE, "application/json").body(Body::from("{oops")).unwrap())
+        .send(
+            Request::post("/api/v1/setup")
+                .header(header::HOST, "localhost")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{oops"))
+                .unwrap(),
+        )
         .await;
     assert_eq!((not_json.status, error_code(&not_json)), (StatusCode::BAD_REQUEST, "bad_request"));
     let missing = c.call("POST", "/api/v1/setup", None, Some(json!({"business_name": "Acme"}))).await;
     assert_eq!((missing.status, error_code(&missing)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"));
     assert!(missing.body["error"]["message"].as_str().unwrap().contains("admin_name"), "{:?}", missing.body);
-    let weak = c.call("POST", "/api/v1/setup", None, Some(json!({"business_name": "Acme", "admin_name": "Ana", "email": "ana@acme.test", "password": "short"}))).await;
+    let weak = c
+        .call(
+            "POST",
+            "/api/v1/setup",
+            None,
+            Some(json!({"business_name": "Acme", "admin_name": "Ana", "email": "ana@acme.test", "password": "short"})),
+        )
+        .await;
     assert_eq!(weak.body["error"]["message"], "password: must be at least 8 characters");
-    let text = c.send(Request::post("/api/v1/auth/login").header(header::HOST, "localhost").body(Body::from("x")).unwrap()).await;
+    let text = c
+        .send(Request::post("/api/v1/auth/login").header(header::HOST, "localhost").body(Body::from("x")).unwrap())
+        .await;
     assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(c.call("GET", "/health", None, None).await.body["needs_setup"], true, "nothing was half-created");
 }
@@ -138,17 +167,33 @@ async fn bad_input_gets_a_4xx_that_says_what_was_wrong() {
 async fn admins_invite_and_deactivate_and_agents_cannot() {
     let c = Client::new();
     let admin = c.setup().await;
-    let inv = c.call("POST", "/api/v1/agents", Some(&admin), Some(json!({"name": "Bob", "email": "bob@acme.test", "role": "agent"}))).await;
+    let inv = c
+        .call(
+            "POST",
+            "/api/v1/agents",
+            Some(&admin),
+            Some(json!({"name": "Bob", "email": "bob@acme.test", "role": "agent"})),
+        )
+        .await;
     assert_eq!(inv.status, StatusCode::CREATED, "{:?}", inv.body);
     let link = inv.body["token"].as_str().unwrap();
     let info = c.call("GET", &format!("/api/v1/invitations/{link}"), None, None).await;
     assert_eq!(info.body["business_name"], "Acme");
-    let bob = c.call("POST", &format!("/api/v1/invitations/{link}/accept"), None, Some(json!({"password": "bobs secret"}))).await;
+    let bob = c
+        .call("POST", &format!("/api/v1/invitations/{link}/accept"), None, Some(json!({"password": "bobs secret"})))
+        .await;
     assert_eq!(bob.status, StatusCode::OK, "{:?}", bob.body);
     let bob_token = bob.body["token"].as_str().unwrap();
     let bob_id = bob.body["agent"]["id"].as_str().unwrap();
 
-    let denied = c.call("POST", "/api/v1/agents", Some(bob_token), Some(json!({"name": "Cy", "email": "cy@acme.test", "role": "admin"}))).await;
+    let denied = c
+        .call(
+            "POST",
+            "/api/v1/agents",
+            Some(bob_token),
+            Some(json!({"name": "Cy", "email": "cy@acme.test", "role": "admin"})),
+        )
+        .await;
     assert_eq!((denied.status, error_code(&denied)), (StatusCode::FORBIDDEN, "admin_only"));
 
     let list = c.call("GET", "/api/v1/agents", Some(bob_token), None).await;
@@ -167,7 +212,13 @@ async fn the_event_log_pages_by_cursor() {
     let c = Client::new();
     let admin = c.setup().await;
     for i in 0..3 {
-        c.call("POST", "/api/v1/agents", Some(&admin), Some(json!({"name": format!("A{i}"), "email": format!("a{i}@acme.test"), "role": "agent"}))).await;
+        c.call(
+            "POST",
+            "/api/v1/agents",
+            Some(&admin),
+            Some(json!({"name": format!("A{i}"), "email": format!("a{i}@acme.test"), "role": "agent"})),
+        )
+        .await;
     }
     let first = c.call("GET", "/api/v1/events?limit=2", Some(&admin), None).await;
     let items = first.body["items"].as_array().unwrap();
@@ -182,7 +233,8 @@ async fn the_event_log_pages_by_cursor() {
 #[tokio::test]
 async fn a_loopback_desk_refuses_foreign_host_names() {
     let c = Client::new();
-    let r = c.send(Request::get("/health").header(header::HOST, "evil.example:7878").body(Body::empty()).unwrap()).await;
+    let r =
+        c.send(Request::get("/health").header(header::HOST, "evil.example:7878").body(Body::empty()).unwrap()).await;
     assert_eq!((r.status, error_code(&r)), (StatusCode::MISDIRECTED_REQUEST, "host_not_allowed"));
 }
 

@@ -28,7 +28,9 @@ fn durable(rt: &tokio::runtime::Runtime, store: &Store, writers: usize, n: u64) 
                 for _ in 0..per_writer {
                     let t = Instant::now();
                     store
-                        .write::<_, ()>(Timestamp(1_800_000_000_000), |tx| tx.record(None, EventKind::Note { text: text.clone() }))
+                        .write::<_, ()>(Timestamp(1_800_000_000_000), |tx| {
+                            tx.record(None, EventKind::Note { text: text.clone() })
+                        })
                         .await
                         .expect("durable write");
                     worst = worst.max(t.elapsed());

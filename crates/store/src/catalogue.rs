@@ -111,7 +111,12 @@ impl Trees {
 }
 
 /// One page of an id-keyed tree, after `after` (exclusive): a range read, never a scan.
-fn page_after<T: serde::de::DeserializeOwned>(tree: &sled::Tree, name: Tree, after: Option<Id>, limit: usize) -> Result<Vec<T>> {
+fn page_after<T: serde::de::DeserializeOwned>(
+    tree: &sled::Tree,
+    name: Tree,
+    after: Option<Id>,
+    limit: usize,
+) -> Result<Vec<T>> {
     let start = match after {
         Some(id) => std::ops::Bound::Excluded(keys::id(id)),
         None => std::ops::Bound::Unbounded,

@@ -40,7 +40,8 @@ pub(crate) struct Flusher {
 impl Flusher {
     pub fn start(db: sled::Db) -> Flusher {
         let (state, _) = watch::channel(FlushState::default());
-        let shared = Arc::new(Shared { written: AtomicU64::new(0), wake: Mutex::default(), cond: Condvar::new(), state });
+        let shared =
+            Arc::new(Shared { written: AtomicU64::new(0), wake: Mutex::default(), cond: Condvar::new(), state });
         let worker = shared.clone();
         let thread = std::thread::Builder::new()
             .name("frontdesk-flusher".into())

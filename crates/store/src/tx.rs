@@ -149,7 +149,9 @@ pub(crate) fn run<T, E>(
             let mut tx = Tx { meta, agents, emails, sessions, invitations, events, now, last_id, recorded: Vec::new() };
             match command(&mut tx) {
                 Ok(value) => Ok((value, tx.recorded, tx.last_id)),
-                Err(TxError::Retry(UnabortableTransactionError::Conflict)) => Err(ConflictableTransactionError::Conflict),
+                Err(TxError::Retry(UnabortableTransactionError::Conflict)) => {
+                    Err(ConflictableTransactionError::Conflict)
+                }
                 Err(TxError::Retry(UnabortableTransactionError::Storage(e))) => {
                     Err(ConflictableTransactionError::Storage(e))
                 }

@@ -47,7 +47,13 @@ fn every_acknowledged_write_survives_a_sigkill() {
         stored.extend(page.iter().map(|e| e.id));
     }
     let lost: Vec<_> = acked.iter().filter(|id| !stored.contains(id)).collect();
-    assert!(lost.is_empty(), "{} of {} acknowledged writes were lost, e.g. {:?}", lost.len(), acked.len(), lost.first());
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged writes were lost, e.g. {:?}",
+        lost.len(),
+        acked.len(),
+        lost.first()
+    );
 }
 
 /// Runs only as the child of the test above.
@@ -67,7 +73,9 @@ fn crash_child_writer() {
                 for i in 0.. {
                     let text = format!("writer {w} record {i} {}", "x".repeat(200));
                     let c = store
-                        .write::<_, ()>(Timestamp(1_800_000_000_000), |t| t.record(None, EventKind::Note { text: text.clone() }))
+                        .write::<_, ()>(Timestamp(1_800_000_000_000), |t| {
+                            t.record(None, EventKind::Note { text: text.clone() })
+                        })
                         .await
                         .unwrap();
                     if tx.send(c.value.id).is_err() {
