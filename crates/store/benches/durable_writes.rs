@@ -115,8 +115,9 @@ fn bench(c: &mut Criterion) {
     println!("\nSUMMARY ceiling (apply_batch 100 + flush): {ceiling_rate:.0} records/s; one flush of a small write: {flush_time:?}");
     for (writers, rate, wait) in summary {
         println!(
-            "SUMMARY {writers:>3} writers: {rate:.0} durable writes/s = {:.2} of ceiling; longest acknowledgement {wait:?}",
-            rate / ceiling_rate
+            "SUMMARY {writers:>3} writers: {rate:.0} durable writes/s = {:.2} of ceiling; mean acknowledgement {:?} per writer; longest {wait:?}",
+            rate / ceiling_rate,
+            Duration::from_secs_f64(writers as f64 / rate),
         );
     }
 }

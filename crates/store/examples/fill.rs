@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     store
                         .write::<_, ()>(Timestamp(now), |tx| tx.record(None, EventKind::Note { text: text.clone() }))
                         .await
-                        .map_err(|e| format!("write {i}: {e}"))?;
+                        .map_err(|e| format!("write {i}: {e:?}"))?;
                     if w == 0 && i % 100_000 < writers {
                         eprintln!("filled about {i} of {n} records");
                     }
