@@ -4,6 +4,14 @@ use frontdesk_e2e::{binary, Desk};
 use serde_json::json;
 use std::process::Command;
 
+/// Runs `frontdesk serve` on `data_dir`, expecting it to refuse to start; returns what it said.
+fn refused_start(data_dir: &std::path::Path) -> String {
+    let out =
+        Command::new(binary()).args(["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(data_dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "serve must exit with 1 when it cannot open the data folder");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 fn setup_body() -> serde_json::Value {
     json!({"business_name": "Acme", "admin_name": "Ana", "email": "ana@acme.test", "password": "correct horse"})
 }
@@ -54,13 +62,7 @@ fn serve_embeds_the_ui_and_answers_its_routes() {
 fn a_second_desk_on_the_same_data_folder_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let _first = Desk::start(dir.path());
-    let out = Command::new(binary())
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused_start(dir.path());
     assert!(err.contains("is in use by another Frontdesk"), "{err}");
 }
 
@@ -73,13 +75,7 @@ fn a_data_folder_from_a_newer_frontdesk_is_refused_naming_both_versions() {
         db.open_tree("meta").unwrap().insert(b"schema_version", &42u32.to_be_bytes()).unwrap();
         db.flush().unwrap();
     }
-    let out = Command::new(binary())
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused_start(dir.path());
     assert!(err.contains("schema version 42") && err.contains("up to version 1"), "{err}");
 }
 
