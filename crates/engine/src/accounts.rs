@@ -67,7 +67,7 @@ impl Desk {
         }
         let password_hash = hash_password(request.password).await?;
         let (token, hash) = new_token()?;
-        self.command(|tx| {
+        self.command(move |tx| {
             // Checked again inside the transaction: two setups racing, only one wins.
             if tx.business()?.is_some() {
                 return abort(EngineError::AlreadySetUp);
@@ -118,7 +118,7 @@ impl Desk {
 
     async fn start_session(&self, agent: Agent) -> Result<LoginOutcome> {
         let (token, hash) = new_token()?;
-        self.command(|tx| {
+        self.command(move |tx| {
             let now = tx.now();
             let expires_at = now.plus(SESSION_TTL);
             tx.put_session(&hash, &SessionRecord { agent: agent.id, created_at: now, expires_at })?;
@@ -146,7 +146,7 @@ impl Desk {
     }
 
     async fn renew_session(&self, hash: TokenHash) -> Result<()> {
-        self.command(|tx| {
+        self.command(move |tx| {
             if let Some(mut session) = tx.session(&hash)? {
                 session.expires_at = tx.now().plus(SESSION_TTL);
                 tx.put_session(&hash, &session)?;
@@ -158,7 +158,7 @@ impl Desk {
 
     pub async fn logout(&self, token: &str) -> Result<()> {
         let hash = token_hash(token);
-        self.command(|tx| tx.remove_session(&hash)).await
+        self.command(move |tx| tx.remove_session(&hash)).await
     }
 
     /// Agents in creation order, a page at a time.
@@ -171,7 +171,8 @@ impl Desk {
         require_admin(actor, "invite agents")?;
         let new = NewAgent::new(name, email, role)?;
         let (token, hash) = new_token()?;
-        self.command(|tx| {
+        let actor = actor.id;
+        self.command(move |tx| {
             if tx.agent_id_by_email(&new.email)?.is_some() {
                 return abort(EngineError::Conflict(format!("{} already has an account", new.email)));
             }
@@ -180,7 +181,7 @@ impl Desk {
             tx.put_agent(&AgentRecord { agent: agent.clone(), password_hash: None })?;
             let expires_at = now.plus(INVITATION_TTL);
             tx.put_invitation(&hash, &InvitationRecord { agent: agent.id, expires_at })?;
-            tx.record(Some(actor.id), EventKind::AgentInvited { agent: agent.id })?;
+            tx.record(Some(actor), EventKind::AgentInvited { agent: agent.id })?;
             Ok(Invitation { agent, token: token.clone(), expires_at })
         })
         .await
@@ -203,7 +204,7 @@ impl Desk {
         self.invitation(token)?;
         let password_hash = hash_password(password).await?;
         let agent = self
-            .command(|tx| {
+            .command(move |tx| {
                 let Some(invitation) = tx.invitation(&hash)? else { return abort(EngineError::InvitationInvalid) };
                 if tx.now() >= invitation.expires_at {
                     return abort(EngineError::InvitationInvalid);
@@ -240,7 +241,8 @@ impl Desk {
     }
 
     async fn set_status(&self, actor: &Agent, id: Id, status: AccountStatus, event: EventKind) -> Result<Agent> {
-        self.command(|tx| {
+        let actor = actor.id;
+        self.command(move |tx| {
             let Some(mut record) = tx.agent(id)? else { return abort(EngineError::NotFound("agent")) };
             if status == AccountStatus::Active && record.password_hash.is_none() {
                 return abort(EngineError::Conflict(format!(
@@ -253,7 +255,7 @@ impl Desk {
             }
             record.agent.status = status;
             tx.put_agent(&record)?;
-            tx.record(Some(actor.id), event.clone())?;
+            tx.record(Some(actor), event.clone())?;
             Ok(record.agent)
         })
         .await

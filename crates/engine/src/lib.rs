@@ -74,11 +74,13 @@ impl Desk {
     }
 
     /// Runs one command as one durable transaction, then publishes its events.
-    async fn command<T>(&self, command: impl Fn(&mut Tx<'_>) -> Result<T, TxError<EngineError>>) -> Result<T> {
+    async fn command<T: Send + 'static>(
+        &self,
+        command: impl Fn(&mut Tx<'_>) -> Result<T, TxError<EngineError>> + Send + 'static,
+    ) -> Result<T> {
         let Committed { value, events } = self.inner.store.write(self.now(), command).await.map_err(|e| match e {
             TxError::Abort(e) => e,
             TxError::Store(e) => EngineError::Store(e),
-            TxError::Retry(_) => EngineError::Store(StoreError::NotDurable("transaction kept conflicting".into())),
         })?;
         for event in events {
             // No subscriber is fine: nobody is listening yet.

@@ -23,7 +23,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let text = "f".repeat(300);
                 for i in (w..n).step_by(writers as usize) {
                     store
-                        .write::<_, ()>(Timestamp(now), |tx| tx.record(None, EventKind::Note { text: text.clone() }))
+                        .write::<_, (), _>(Timestamp(now), {
+                            let text = text.clone();
+                            move |tx| tx.record(None, EventKind::Note { text: text.clone() })
+                        })
                         .await
                         .map_err(|e| format!("write {i}: {e:?}"))?;
                     if w == 0 && i % 100_000 < writers {

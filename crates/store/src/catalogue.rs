@@ -8,7 +8,7 @@ use crate::Result;
 use frontdesk_domain::{Business, Event, Id};
 
 /// Every tree of the store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tree {
     /// key: fixed names (`keys::meta`) → schema version (u32 BE), business (value)
     Meta,
@@ -46,31 +46,29 @@ impl Tree {
     }
 }
 
+/// The open trees, indexed by `Tree`.
 pub(crate) struct Trees {
-    pub meta: sled::Tree,
-    pub agents: sled::Tree,
-    pub emails: sled::Tree,
-    pub sessions: sled::Tree,
-    pub invitations: sled::Tree,
-    pub events: sled::Tree,
+    all: Vec<sled::Tree>,
 }
 
 impl Trees {
     pub fn open(db: &sled::Db) -> Result<Trees> {
-        Ok(Trees {
-            meta: db.open_tree(Tree::Meta.name())?,
-            agents: db.open_tree(Tree::AgentidAgent.name())?,
-            emails: db.open_tree(Tree::EmailAgentid.name())?,
-            sessions: db.open_tree(Tree::TokenhashSession.name())?,
-            invitations: db.open_tree(Tree::TokenhashInvitation.name())?,
-            events: db.open_tree(Tree::EventidEvent.name())?,
-        })
+        let all = Tree::ALL.iter().map(|t| db.open_tree(t.name())).collect::<Result<Vec<_>, _>>()?;
+        Ok(Trees { all })
+    }
+
+    pub fn get(&self, tree: Tree) -> &sled::Tree {
+        &self.all[tree as usize]
+    }
+
+    pub fn all(&self) -> &[sled::Tree] {
+        &self.all
     }
 
     /// The greatest id in use, read from the last key of each id-keyed tree (no scan).
     pub fn last_id(&self) -> Result<Id> {
         let mut last = Id(0);
-        for tree in [&self.agents, &self.events] {
+        for tree in [self.get(Tree::AgentidAgent), self.get(Tree::EventidEvent)] {
             if let Some((key, _)) = tree.last()? {
                 last = last.max(keys::parse_id(&key).unwrap_or(Id(0)));
             }
@@ -79,34 +77,40 @@ impl Trees {
     }
 
     pub fn business(&self) -> Result<Option<Business>> {
-        self.meta.get(keys::meta::BUSINESS)?.map(|v| decode(Tree::Meta.name(), &v)).transpose()
+        self.get(Tree::Meta).get(keys::meta::BUSINESS)?.map(|v| decode(Tree::Meta.name(), &v)).transpose()
     }
 
     pub fn agent(&self, id: Id) -> Result<Option<AgentRecord>> {
-        self.agents.get(keys::id(id))?.map(|v| decode(Tree::AgentidAgent.name(), &v)).transpose()
+        self.get(Tree::AgentidAgent).get(keys::id(id))?.map(|v| decode(Tree::AgentidAgent.name(), &v)).transpose()
     }
 
     pub fn agent_by_email(&self, email: &str) -> Result<Option<AgentRecord>> {
-        match self.emails.get(keys::email(email))?.and_then(|v| keys::parse_id(&v)) {
+        match self.get(Tree::EmailAgentid).get(keys::email(email))?.and_then(|v| keys::parse_id(&v)) {
             Some(id) => self.agent(id),
             None => Ok(None),
         }
     }
 
     pub fn agents(&self, after: Option<Id>, limit: usize) -> Result<Vec<AgentRecord>> {
-        page_after(&self.agents, Tree::AgentidAgent, after, limit)
+        page_after(self.get(Tree::AgentidAgent), Tree::AgentidAgent, after, limit)
     }
 
     pub fn session(&self, token: &TokenHash) -> Result<Option<SessionRecord>> {
-        self.sessions.get(keys::token(token))?.map(|v| decode(Tree::TokenhashSession.name(), &v)).transpose()
+        self.get(Tree::TokenhashSession)
+            .get(keys::token(token))?
+            .map(|v| decode(Tree::TokenhashSession.name(), &v))
+            .transpose()
     }
 
     pub fn invitation(&self, token: &TokenHash) -> Result<Option<InvitationRecord>> {
-        self.invitations.get(keys::token(token))?.map(|v| decode(Tree::TokenhashInvitation.name(), &v)).transpose()
+        self.get(Tree::TokenhashInvitation)
+            .get(keys::token(token))?
+            .map(|v| decode(Tree::TokenhashInvitation.name(), &v))
+            .transpose()
     }
 
     pub fn events_after(&self, after: Option<Id>, limit: usize) -> Result<Vec<Event>> {
-        page_after(&self.events, Tree::EventidEvent, after, limit)
+        page_after(self.get(Tree::EventidEvent), Tree::EventidEvent, after, limit)
     }
 }
 

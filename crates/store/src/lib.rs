@@ -5,7 +5,7 @@
 
 mod catalogue;
 mod codec;
-mod flusher;
+mod committer;
 pub mod keys;
 mod migrate;
 mod records;
@@ -17,9 +17,10 @@ pub use records::{AgentRecord, InvitationRecord, SessionRecord, TokenHash};
 pub use tx::{Tx, TxError};
 
 use catalogue::Trees;
-use flusher::Flusher;
+use committer::{CommandJob, Jobs};
 use frontdesk_domain::{Business, Event, Id, Timestamp};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Every way the store can fail. Messages are meant for the person running the desk.
@@ -71,11 +72,11 @@ pub struct Store {
 
 struct Inner {
     db: sled::Db,
-    trees: Trees,
-    /// Serializes transactions so event ids follow commit order: a client that resumes after
-    /// event N has then seen everything before N.
-    last_id: Mutex<Id>,
-    flusher: Flusher,
+    trees: Arc<Trees>,
+    /// The committer's queue; taken on drop so the committer finishes and stops.
+    jobs: Mutex<Option<Jobs>>,
+    committer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    flushes: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -101,37 +102,32 @@ impl Store {
                 other => StoreError::Sled(other),
             })?;
         migrate::run(&db, migrations, progress)?;
-        let trees = Trees::open(&db)?;
+        let trees = Arc::new(Trees::open(&db)?);
         let last_id = trees.last_id()?;
-        let flusher = Flusher::start(db.clone());
-        Ok(Store { inner: Arc::new(Inner { db, trees, last_id: Mutex::new(last_id), flusher }) })
+        let flushes = Arc::new(AtomicU64::new(0));
+        let (jobs, committer) = committer::spawn(db.clone(), trees.clone(), last_id, flushes.clone());
+        let inner = Inner { db, trees, jobs: Mutex::new(Some(jobs)), committer: Mutex::new(Some(committer)), flushes };
+        Ok(Store { inner: Arc::new(inner) })
     }
 
-    /// Runs `command` as one transaction over every tree, then waits until a flush covers it.
-    /// `now` stamps the ids and events it creates. A conflict reruns `command`, so it must not
-    /// have effects outside `Tx`.
-    pub async fn write<T, E>(
-        &self,
-        now: Timestamp,
-        command: impl Fn(&mut Tx<'_>) -> Result<T, TxError<E>>,
-    ) -> Result<Committed<T>, TxError<E>> {
-        let (committed, ticket) = self.commit(now, command)?;
-        self.inner.flusher.durable(ticket).await.map_err(TxError::Store)?;
-        Ok(committed)
-    }
-
-    /// The transaction half of `write`, returning the flush ticket to wait for.
-    fn commit<T, E>(
-        &self,
-        now: Timestamp,
-        command: impl Fn(&mut Tx<'_>) -> Result<T, TxError<E>>,
-    ) -> Result<(Committed<T>, u64), TxError<E>> {
-        let mut last_id = self.inner.last_id.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let start = *last_id;
-        let (value, events, next_id) = tx::run(&self.inner.trees, now, start, &command)?;
-        *last_id = next_id;
-        let ticket = self.inner.flusher.written();
-        Ok((Committed { value, events }, ticket))
+    /// Runs `command` atomically (all its writes or none), and returns once they are on disk.
+    /// `now` stamps the ids and events it creates. Commands run one at a time on the store's
+    /// committer thread, in batches that share one flush; a command that returns an error
+    /// leaves nothing behind.
+    pub async fn write<T, E, F>(&self, now: Timestamp, command: F) -> Result<Committed<T>, TxError<E>>
+    where
+        F: Fn(&mut Tx<'_>) -> Result<T, TxError<E>> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let closed = || TxError::Store(StoreError::NotDurable("the store is closed".into()));
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = Box::new(CommandJob { now, command, result: None, reply });
+        {
+            let jobs = self.inner.jobs.lock().unwrap_or_else(|p| p.into_inner());
+            jobs.as_ref().ok_or_else(closed)?.send(job).map_err(|_| closed())?;
+        }
+        answer.await.map_err(|_| closed())?
     }
 
     /// Flushes everything written so far; for shutdown.
@@ -170,6 +166,11 @@ impl Store {
         self.inner.trees.events_after(after, limit)
     }
 
+    /// How many group-commit flushes the store has made since it was opened.
+    pub fn flush_count(&self) -> u64 {
+        self.inner.flushes.load(Ordering::Relaxed)
+    }
+
     /// Bytes the store occupies on disk.
     pub fn size_on_disk(&self) -> Result<u64> {
         Ok(self.inner.db.size_on_disk()?)
@@ -178,7 +179,13 @@ impl Store {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        self.flusher.stop();
+        // Closing the queue lets the committer finish what is queued, then stop.
+        drop(self.jobs.lock().unwrap_or_else(|p| p.into_inner()).take());
+        if let Some(thread) = self.committer.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            if thread.join().is_err() {
+                tracing::error!("the store's committer thread panicked");
+            }
+        }
         if let Err(e) = self.db.flush() {
             tracing::error!("final flush of the store failed: {e}");
         }

@@ -1,5 +1,6 @@
-//! One command, one transaction: the writes a command may make, all in one sled transaction
-//! over every tree, so a record, its indexes and its event land together or not at all.
+//! One command's view of the store while the committer runs it: reads see the store, then the
+//! earlier commands of the same batch, then the command's own writes; writes stay in the
+//! command's overlay until it succeeds, so a refused command leaves nothing behind.
 
 use crate::catalogue::{Tree, Trees};
 use crate::codec::{decode, encode};
@@ -7,28 +8,15 @@ use crate::keys;
 use crate::records::{AgentRecord, InvitationRecord, SessionRecord, TokenHash};
 use crate::StoreError;
 use frontdesk_domain::{Business, Event, EventKind, Id, Timestamp};
-use sled::transaction::{
-    ConflictableTransactionError, TransactionError, TransactionalTree, UnabortableTransactionError,
-};
-use sled::Transactional;
+use std::collections::HashMap;
 
-/// Why a command's transaction did not commit: the command's own refusal (`Abort`), or the store.
+/// Why a command did not commit: its own refusal (`Abort`), or the store.
 #[derive(Debug, thiserror::Error)]
 pub enum TxError<E> {
     #[error(transparent)]
     Abort(E),
     #[error(transparent)]
     Store(StoreError),
-    /// sled's signal to rerun the transaction; never escapes `Store::write`.
-    #[doc(hidden)]
-    #[error("transaction conflict")]
-    Retry(UnabortableTransactionError),
-}
-
-impl<E> From<UnabortableTransactionError> for TxError<E> {
-    fn from(e: UnabortableTransactionError) -> Self {
-        TxError::Retry(e)
-    }
 }
 
 impl<E> From<StoreError> for TxError<E> {
@@ -37,22 +25,32 @@ impl<E> From<StoreError> for TxError<E> {
     }
 }
 
-/// The view a command has of the store while its transaction runs.
+impl<E> From<sled::Error> for TxError<E> {
+    fn from(e: sled::Error) -> Self {
+        TxError::Store(StoreError::Sled(e))
+    }
+}
+
+/// Pending writes: `None` removes the key.
+pub(crate) type Overlay = HashMap<(Tree, Vec<u8>), Option<Vec<u8>>>;
+
+/// The view a command has of the store while it runs.
 pub struct Tx<'a> {
-    meta: &'a TransactionalTree,
-    agents: &'a TransactionalTree,
-    emails: &'a TransactionalTree,
-    sessions: &'a TransactionalTree,
-    invitations: &'a TransactionalTree,
-    events: &'a TransactionalTree,
+    trees: &'a Trees,
+    batch: &'a Overlay,
+    pub(crate) own: Overlay,
     now: Timestamp,
-    last_id: Id,
-    recorded: Vec<Event>,
+    pub(crate) last_id: Id,
+    pub(crate) recorded: Vec<Event>,
 }
 
 type TxResult<T, E> = Result<T, TxError<E>>;
 
-impl Tx<'_> {
+impl<'a> Tx<'a> {
+    pub(crate) fn new(trees: &'a Trees, batch: &'a Overlay, now: Timestamp, last_id: Id) -> Tx<'a> {
+        Tx { trees, batch, own: Overlay::new(), now, last_id, recorded: Vec::new() }
+    }
+
     pub fn now(&self) -> Timestamp {
         self.now
     }
@@ -63,104 +61,92 @@ impl Tx<'_> {
         self.last_id
     }
 
+    fn raw_get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let k = (tree, key.to_vec());
+        if let Some(v) = self.own.get(&k).or_else(|| self.batch.get(&k)) {
+            return Ok(v.clone());
+        }
+        Ok(self.trees.get(tree).get(key)?.map(|v| v.to_vec()))
+    }
+
+    fn read<T: serde::de::DeserializeOwned, E>(&self, tree: Tree, key: &[u8]) -> TxResult<Option<T>, E> {
+        match self.raw_get(tree, key)? {
+            Some(v) => Ok(Some(decode(tree.name(), &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn put(&mut self, tree: Tree, key: &[u8], value: Vec<u8>) {
+        self.own.insert((tree, key.to_vec()), Some(value));
+    }
+
+    fn remove(&mut self, tree: Tree, key: &[u8]) {
+        self.own.insert((tree, key.to_vec()), None);
+    }
+
     /// Appends an event to the log; it is returned with the commit.
     pub fn record<E>(&mut self, actor: Option<Id>, kind: EventKind) -> TxResult<Event, E> {
         let event = Event { id: self.new_id(), at: self.now, actor, kind };
-        self.events.insert(&keys::id(event.id), encode(&event))?;
+        self.put(Tree::EventidEvent, &keys::id(event.id), encode(&event));
         self.recorded.push(event.clone());
         Ok(event)
     }
 
     pub fn business<E>(&self) -> TxResult<Option<Business>, E> {
-        read(self.meta, Tree::Meta, keys::meta::BUSINESS)
+        self.read(Tree::Meta, keys::meta::BUSINESS)
     }
 
-    pub fn put_business<E>(&self, business: &Business) -> TxResult<(), E> {
-        self.meta.insert(keys::meta::BUSINESS, encode(business))?;
+    pub fn put_business<E>(&mut self, business: &Business) -> TxResult<(), E> {
+        self.put(Tree::Meta, keys::meta::BUSINESS, encode(business));
         Ok(())
     }
 
     pub fn agent<E>(&self, id: Id) -> TxResult<Option<AgentRecord>, E> {
-        read(self.agents, Tree::AgentidAgent, &keys::id(id))
+        self.read(Tree::AgentidAgent, &keys::id(id))
     }
 
     pub fn agent_id_by_email<E>(&self, email: &str) -> TxResult<Option<Id>, E> {
-        Ok(self.emails.get(keys::email(email))?.and_then(|v| keys::parse_id(&v)))
+        Ok(self.raw_get(Tree::EmailAgentid, keys::email(email))?.and_then(|v| keys::parse_id(&v)))
     }
 
     /// Writes the agent and keeps the email index in step, also when the email changed.
-    pub fn put_agent<E>(&self, record: &AgentRecord) -> TxResult<(), E> {
+    pub fn put_agent<E>(&mut self, record: &AgentRecord) -> TxResult<(), E> {
         let key = keys::id(record.agent.id);
-        if let Some(old) = read::<AgentRecord, E>(self.agents, Tree::AgentidAgent, &key)? {
+        if let Some(old) = self.read::<AgentRecord, E>(Tree::AgentidAgent, &key)? {
             if old.agent.email != record.agent.email {
-                self.emails.remove(keys::email(&old.agent.email))?;
+                self.remove(Tree::EmailAgentid, keys::email(&old.agent.email));
             }
         }
-        self.agents.insert(&key, encode(record))?;
-        self.emails.insert(keys::email(&record.agent.email), &key)?;
+        self.put(Tree::AgentidAgent, &key, encode(record));
+        self.put(Tree::EmailAgentid, keys::email(&record.agent.email), key.to_vec());
         Ok(())
     }
 
     pub fn session<E>(&self, token: &TokenHash) -> TxResult<Option<SessionRecord>, E> {
-        read(self.sessions, Tree::TokenhashSession, &keys::token(token))
+        self.read(Tree::TokenhashSession, &keys::token(token))
     }
 
-    pub fn put_session<E>(&self, token: &TokenHash, session: &SessionRecord) -> TxResult<(), E> {
-        self.sessions.insert(&keys::token(token), encode(session))?;
+    pub fn put_session<E>(&mut self, token: &TokenHash, session: &SessionRecord) -> TxResult<(), E> {
+        self.put(Tree::TokenhashSession, &keys::token(token), encode(session));
         Ok(())
     }
 
-    pub fn remove_session<E>(&self, token: &TokenHash) -> TxResult<(), E> {
-        self.sessions.remove(&keys::token(token))?;
+    pub fn remove_session<E>(&mut self, token: &TokenHash) -> TxResult<(), E> {
+        self.remove(Tree::TokenhashSession, &keys::token(token));
         Ok(())
     }
 
     pub fn invitation<E>(&self, token: &TokenHash) -> TxResult<Option<InvitationRecord>, E> {
-        read(self.invitations, Tree::TokenhashInvitation, &keys::token(token))
+        self.read(Tree::TokenhashInvitation, &keys::token(token))
     }
 
-    pub fn put_invitation<E>(&self, token: &TokenHash, invitation: &InvitationRecord) -> TxResult<(), E> {
-        self.invitations.insert(&keys::token(token), encode(invitation))?;
+    pub fn put_invitation<E>(&mut self, token: &TokenHash, invitation: &InvitationRecord) -> TxResult<(), E> {
+        self.put(Tree::TokenhashInvitation, &keys::token(token), encode(invitation));
         Ok(())
     }
 
-    pub fn remove_invitation<E>(&self, token: &TokenHash) -> TxResult<(), E> {
-        self.invitations.remove(&keys::token(token))?;
+    pub fn remove_invitation<E>(&mut self, token: &TokenHash) -> TxResult<(), E> {
+        self.remove(Tree::TokenhashInvitation, &keys::token(token));
         Ok(())
-    }
-}
-
-fn read<T: serde::de::DeserializeOwned, E>(tree: &TransactionalTree, name: Tree, key: &[u8]) -> TxResult<Option<T>, E> {
-    match tree.get(key)? {
-        Some(v) => Ok(Some(decode(name.name(), &v)?)),
-        None => Ok(None),
-    }
-}
-
-/// Runs `command` in one transaction; returns its value, its events and the last id it used.
-pub(crate) fn run<T, E>(
-    trees: &Trees,
-    now: Timestamp,
-    last_id: Id,
-    command: &impl Fn(&mut Tx<'_>) -> TxResult<T, E>,
-) -> TxResult<(T, Vec<Event>, Id), E> {
-    let outcome = (&trees.meta, &trees.agents, &trees.emails, &trees.sessions, &trees.invitations, &trees.events)
-        .transaction(|(meta, agents, emails, sessions, invitations, events)| {
-            let mut tx = Tx { meta, agents, emails, sessions, invitations, events, now, last_id, recorded: Vec::new() };
-            match command(&mut tx) {
-                Ok(value) => Ok((value, tx.recorded, tx.last_id)),
-                Err(TxError::Retry(UnabortableTransactionError::Conflict)) => {
-                    Err(ConflictableTransactionError::Conflict)
-                }
-                Err(TxError::Retry(UnabortableTransactionError::Storage(e))) => {
-                    Err(ConflictableTransactionError::Storage(e))
-                }
-                Err(other) => Err(ConflictableTransactionError::Abort(other)),
-            }
-        });
-    match outcome {
-        Ok(done) => Ok(done),
-        Err(TransactionError::Abort(e)) => Err(e),
-        Err(TransactionError::Storage(e)) => Err(TxError::Store(StoreError::Sled(e))),
     }
 }

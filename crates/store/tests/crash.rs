@@ -73,7 +73,7 @@ fn crash_child_writer() {
                 for i in 0.. {
                     let text = format!("writer {w} record {i} {}", "x".repeat(200));
                     let c = store
-                        .write::<_, ()>(Timestamp(1_800_000_000_000), |t| {
+                        .write::<_, (), _>(Timestamp(1_800_000_000_000), move |t| {
                             t.record(None, EventKind::Note { text: text.clone() })
                         })
                         .await

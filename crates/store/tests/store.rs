@@ -16,7 +16,7 @@ async fn a_write_is_readable_after_reopening_the_store() {
     let written = {
         let store = Store::open(dir.path(), &StoreConfig::default()).unwrap();
         let c = store
-            .write::<_, ()>(NOW, |tx| {
+            .write::<_, (), _>(NOW, |tx| {
                 tx.put_business(&Business { name: "Acme".into(), created_at: tx.now() })?;
                 tx.record(None, note("hello"))
             })
@@ -50,12 +50,12 @@ async fn event_ids_follow_commit_order_and_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let first = {
         let store = Store::open(dir.path(), &StoreConfig::default()).unwrap();
-        store.write::<_, ()>(NOW, |tx| tx.record(None, note("a"))).await.unwrap().value
+        store.write::<_, (), _>(NOW, |tx| tx.record(None, note("a"))).await.unwrap().value
     };
     let store = Store::open(dir.path(), &StoreConfig::default()).unwrap();
     // A clock that went back an hour must still not reuse or undercut an id.
     let earlier = Timestamp(NOW.0 - 3_600_000);
-    let second = store.write::<_, ()>(earlier, |tx| tx.record(None, note("b"))).await.unwrap().value;
+    let second = store.write::<_, (), _>(earlier, |tx| tx.record(None, note("b"))).await.unwrap().value;
     assert!(second.id > first.id, "{} must follow {}", second.id, first.id);
     let page = store.events_after(Some(first.id), 10).unwrap();
     assert_eq!(page.len(), 1);
@@ -72,7 +72,8 @@ async fn concurrent_writers_are_all_acknowledged_and_all_stored() {
         tasks.push(tokio::spawn(async move {
             let mut ids = Vec::new();
             for i in 0..20 {
-                let c = store.write::<_, ()>(NOW, |tx| tx.record(None, note(&format!("{w}-{i}")))).await.unwrap();
+                let c =
+                    store.write::<_, (), _>(NOW, move |tx| tx.record(None, note(&format!("{w}-{i}")))).await.unwrap();
                 ids.push(c.value.id);
             }
             ids
@@ -139,4 +140,38 @@ fn an_older_store_is_migrated_step_by_step_with_progress_and_keeps_its_data() {
     assert!(matches!(err, StoreError::NewerSchema { .. }));
     let db = sled::open(dir.path()).unwrap();
     assert_eq!(db.open_tree("migrated").unwrap().get(b"k").unwrap().as_deref(), Some(&b"3"[..]));
+}
+
+#[tokio::test]
+async fn refused_commands_leave_nothing_while_their_batch_neighbours_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), &StoreConfig::default()).unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..200u32 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .write(NOW, move |tx| {
+                    let event = tx.record(None, note(&format!("w{i}")))?;
+                    // Every third command refuses after it has written.
+                    if i % 3 == 0 {
+                        return Err(TxError::Abort(i));
+                    }
+                    Ok(event.id)
+                })
+                .await
+        }));
+    }
+    let mut kept = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(c) => kept.push(c.value),
+            Err(TxError::Abort(i)) => assert_eq!(i % 3, 0, "only the refusing commands fail"),
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    assert_eq!(kept.len(), 133);
+    let stored: Vec<Id> = store.events_after(None, 1000).unwrap().into_iter().map(|e| e.id).collect();
+    kept.sort();
+    assert_eq!(stored, kept, "exactly the accepted commands' writes are stored");
 }
