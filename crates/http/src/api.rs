@@ -193,6 +193,14 @@ pub async fn unknown_endpoint() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint: see /api/openapi.json")
 }
 
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take that method: see /api/openapi.json",
+    )
+}
+
 fn parse_id(raw: &str) -> ApiResult<Id> {
     raw.parse().map_err(|_| ApiError::bad_request(format!("'{raw}' is not an id")))
 }

@@ -16,7 +16,7 @@ use axum::extract::Request;
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 use frontdesk_engine::Desk;
 
@@ -46,12 +46,13 @@ pub fn router(desk: Desk, hosts: HostPolicy) -> Router {
         .route("/invitations/{token}", get(api::invitation))
         .route("/invitations/{token}/accept", post(api::accept_invitation))
         .route("/events", get(api::events))
-        .fallback(api::unknown_endpoint);
+        .fallback(api::unknown_endpoint)
+        .method_not_allowed_fallback(api::method_not_allowed);
     let mut app = Router::new()
         .route("/health", get(api::health))
         .route("/api/openapi.json", get(openapi::serve))
         .nest("/api/v1", api)
-        .route("/api/{*rest}", get(api::unknown_endpoint))
+        .route("/api/{*rest}", any(api::unknown_endpoint))
         .fallback(get(ui::serve))
         .with_state(AppState { desk })
         .layer(tower_http::trace::TraceLayer::new_for_http());

@@ -247,6 +247,10 @@ async fn the_openapi_document_lists_the_api() {
         assert!(r.body["paths"][path].is_object(), "{path} missing from the OpenAPI document");
     }
     assert!(r.body["components"]["schemas"]["LoginOutcome"].is_object());
-    let unknown = c.call("GET", "/api/v1/nope", None, None).await;
-    assert_eq!((unknown.status, error_code(&unknown)), (StatusCode::NOT_FOUND, "not_found"));
+    for (method, path) in [("GET", "/api/v1/nope"), ("POST", "/api/v2/agents"), ("DELETE", "/api/whatever")] {
+        let unknown = c.call(method, path, None, None).await;
+        assert_eq!((unknown.status, error_code(&unknown)), (StatusCode::NOT_FOUND, "not_found"), "{method} {path}");
+    }
+    let wrong = c.call("DELETE", "/api/v1/me", None, None).await;
+    assert_eq!((wrong.status, error_code(&wrong)), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
 }
