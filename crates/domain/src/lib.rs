@@ -2,9 +2,11 @@
 //! with no I/O, no async and no clock of its own: time is always passed in.
 
 pub mod account;
+pub mod conversation;
 pub mod event;
 pub mod id;
 pub mod login;
+pub mod snooze;
 pub mod time;
 
 pub use account::{Agent, Business, NewAgent, Role, SetupRequest};
