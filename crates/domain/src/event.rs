@@ -1,6 +1,7 @@
 //! Events: what happened, in Chatwoot's words, recorded with each command and published after
 //! its commit. The UI catches up on missed events by their sequence id.
 
+use crate::conversation::Status;
 use crate::{Id, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +31,16 @@ pub enum EventKind {
     AgentDeactivated { agent: Id },
     #[serde(rename = "agent.reactivated")]
     AgentReactivated { agent: Id },
+    #[serde(rename = "inbox.created")]
+    InboxCreated { inbox: Id },
+    #[serde(rename = "conversation.created")]
+    ConversationCreated { conversation: Id, inbox: Id, contact: Id, previous: Option<Id> },
+    #[serde(rename = "message.created")]
+    MessageCreated { conversation: Id, seq: u64, private: bool },
+    #[serde(rename = "conversation.status_changed")]
+    StatusChanged { conversation: Id, from: Status, to: Status },
+    #[serde(rename = "assignee.changed")]
+    AssigneeChanged { conversation: Id, from: Option<Id>, to: Option<Id> },
     /// Written by the store's write benchmark and crash test: an opaque payload of a given size.
     #[serde(rename = "system.note")]
     Note { text: String },

@@ -5,6 +5,7 @@ pub mod account;
 pub mod conversation;
 pub mod event;
 pub mod id;
+pub mod inbox;
 pub mod login;
 pub mod snooze;
 pub mod time;

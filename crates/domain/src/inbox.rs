@@ -1,0 +1,218 @@
+//! Inboxes, contacts, conversations and messages: the help desk's records.
+
+use crate::conversation::{Lifecycle, Status, Style, StylePolicy};
+use crate::snooze::{parse_day_start, parse_time_zone};
+use crate::{DomainError, Id, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// One entry point (a website widget today) with its own conversation style and time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Inbox {
+    pub id: Id,
+    pub name: String,
+    pub style: Style,
+    /// Seconds a solved conversation stays reopenable (0 for live chat).
+    pub close_after_secs: u64,
+    /// IANA name, e.g. "Europe/Rome".
+    pub time_zone: String,
+    /// "09:00": when "tomorrow" and "next week" snoozes wake.
+    pub business_day_starts_at: String,
+    pub created_at: Timestamp,
+}
+
+impl Inbox {
+    pub fn policy(&self) -> StylePolicy {
+        StylePolicy { style: self.style, close_after: Duration::from_secs(self.close_after_secs) }
+    }
+}
+
+/// What an admin sends to create an inbox; omitted fields take the defaults.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct InboxSettings {
+    pub name: String,
+    pub style: Style,
+    #[ts(optional)]
+    pub close_after_secs: Option<u64>,
+    #[ts(optional)]
+    pub time_zone: Option<String>,
+    #[ts(optional)]
+    pub business_day_starts_at: Option<String>,
+}
+
+impl InboxSettings {
+    pub fn into_inbox(self, id: Id, now: Timestamp) -> Result<Inbox, DomainError> {
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(DomainError::invalid("name", "must be 1 to 120 characters"));
+        }
+        let policy = StylePolicy::new(self.style, self.close_after_secs.map(Duration::from_secs))?;
+        let time_zone = self.time_zone.unwrap_or_else(|| "UTC".into());
+        parse_time_zone(&time_zone)?;
+        let business_day_starts_at = self.business_day_starts_at.unwrap_or_else(|| "09:00".into());
+        parse_day_start(&business_day_starts_at)?;
+        Ok(Inbox {
+            id,
+            name,
+            style: policy.style,
+            close_after_secs: policy.close_after.as_secs(),
+            time_zone,
+            business_day_starts_at,
+            created_at: now,
+        })
+    }
+}
+
+/// A customer. Found again by email or by the site's identifier, never duplicated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Contact {
+    pub id: Id,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub identifier: Option<String>,
+    pub created_at: Timestamp,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Priority {
+    #[default]
+    None,
+    Low,
+    Medium,
+    High,
+    Urgent,
+}
+
+/// The ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Conversation {
+    pub id: Id,
+    /// Short and sequential, what people quote: #1042.
+    pub number: u64,
+    pub inbox: Id,
+    pub contact: Id,
+    pub status: Status,
+    pub assignee: Option<Id>,
+    pub team: Option<Id>,
+    pub labels: Vec<String>,
+    pub priority: Priority,
+    /// When a snoozed conversation wakes (none: at the customer's next reply).
+    pub wakes_at: Option<Timestamp>,
+    /// When a solved conversation closes.
+    pub closes_at: Option<Timestamp>,
+    /// The contact's conversation before this one, when this one started after a close.
+    pub previous: Option<Id>,
+    pub created_at: Timestamp,
+    pub last_activity_at: Timestamp,
+    /// Sequence number of the last message.
+    pub last_seq: u64,
+}
+
+impl Conversation {
+    pub fn lifecycle(&self) -> Lifecycle {
+        Lifecycle { status: self.status, assignee: self.assignee, wakes_at: self.wakes_at, closes_at: self.closes_at }
+    }
+
+    pub fn apply(&mut self, l: Lifecycle) {
+        self.status = l.status;
+        self.assignee = l.assignee;
+        self.wakes_at = l.wakes_at;
+        self.closes_at = l.closes_at;
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MessageKind {
+    /// From the customer.
+    Incoming,
+    /// From an agent (or a bot) to the customer.
+    Outgoing,
+    /// From the system: "Ana solved the conversation".
+    Activity,
+    /// Between agents only; never reaches the customer.
+    PrivateNote,
+}
+
+impl MessageKind {
+    /// Whether the customer may see it.
+    pub fn is_public(self) -> bool {
+        matches!(self, MessageKind::Incoming | MessageKind::Outgoing)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Message {
+    pub conversation: Id,
+    /// 1, 2, 3… within the conversation: what a client resumes from.
+    pub seq: u64,
+    pub kind: MessageKind,
+    /// The agent who wrote it; none for the customer's and the system's.
+    pub author: Option<Id>,
+    pub content: String,
+    pub created_at: Timestamp,
+}
+
+pub const MAX_MESSAGE_CHARS: usize = 20_000;
+
+/// A message's text, checked: not empty, not huge.
+pub fn message_content(raw: &str) -> Result<String, DomainError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(DomainError::invalid("content", "a message cannot be empty"));
+    }
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(DomainError::invalid(
+            "content",
+            format!("a message can have at most {MAX_MESSAGE_CHARS} characters"),
+        ));
+    }
+    Ok(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(style: Style) -> InboxSettings {
+        InboxSettings {
+            name: "Website".into(),
+            style,
+            close_after_secs: None,
+            time_zone: None,
+            business_day_starts_at: None,
+        }
+    }
+
+    #[test]
+    fn an_inbox_takes_its_styles_default_window_and_checks_its_time_zone() {
+        let inbox = settings(Style::Messaging).into_inbox(Id(1), Timestamp(0)).unwrap();
+        assert_eq!(inbox.close_after_secs, 4 * 24 * 3600);
+        assert_eq!((inbox.time_zone.as_str(), inbox.business_day_starts_at.as_str()), ("UTC", "09:00"));
+        let bad = InboxSettings { time_zone: Some("Nowhere/Town".into()), ..settings(Style::LiveChat) };
+        assert!(bad.into_inbox(Id(1), Timestamp(0)).unwrap_err().to_string().starts_with("time_zone:"));
+    }
+
+    #[test]
+    fn messages_must_say_something_and_not_everything() {
+        assert_eq!(message_content("  hi  ").unwrap(), "hi");
+        assert!(message_content(" \n ").is_err());
+        assert!(message_content(&"x".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn only_incoming_and_outgoing_messages_reach_the_customer() {
+        assert!(MessageKind::Incoming.is_public() && MessageKind::Outgoing.is_public());
+        assert!(!MessageKind::PrivateNote.is_public() && !MessageKind::Activity.is_public());
+    }
+}
