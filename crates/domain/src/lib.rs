@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod login;
 pub mod snooze;
 pub mod time;
+pub mod view;
 
 pub use account::{Agent, Business, NewAgent, Role, SetupRequest};
 pub use event::{Event, EventKind};

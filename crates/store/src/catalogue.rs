@@ -22,16 +22,52 @@ pub enum Tree {
     TokenhashInvitation,
     /// key: event id (u64 BE, time-ordered, commit order) → `Event`
     EventidEvent,
+    /// key: inbox id (u64 BE) → `Inbox`
+    InboxidInbox,
+    /// key: contact id (u64 BE) → `Contact`
+    ContactidContact,
+    /// key: contact email (UTF-8) → contact id (u64 BE)
+    EmailContactid,
+    /// key: the site's identifier for the contact (UTF-8) → contact id (u64 BE)
+    IdentifierContactid,
+    /// key: conversation id (u64 BE) → `Conversation`
+    ConversationidConversation,
+    /// key: conversation number (u64 BE) → conversation id (u64 BE)
+    NumberConversationid,
+    /// key: contact id ++ inbox id (u64 BE each) → the contact's latest conversation id there
+    ContactinboxConversationid,
+    /// key: contact id ++ conversation id (u64 BE each) → empty: a contact's conversations
+    ContactidConversationid,
+    /// key: conversation id ++ seq (u64 BE each) → `Message`
+    ConversationidSeqMessage,
+    /// key: `keys::view_entry` (view, status, inverted last activity, conversation id) → empty
+    ViewStatusRecencyConversationid,
+    /// key: `keys::view` (view, status) → conversation count (u64 BE)
+    ViewStatusCount,
+    /// key: `keys::timer` (due ms u64 BE, conversation id, kind byte) → empty
+    DueConversationKind,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 6] = [
+    pub const ALL: [Tree; 18] = [
         Tree::Meta,
         Tree::AgentidAgent,
         Tree::EmailAgentid,
         Tree::TokenhashSession,
         Tree::TokenhashInvitation,
         Tree::EventidEvent,
+        Tree::InboxidInbox,
+        Tree::ContactidContact,
+        Tree::EmailContactid,
+        Tree::IdentifierContactid,
+        Tree::ConversationidConversation,
+        Tree::NumberConversationid,
+        Tree::ContactinboxConversationid,
+        Tree::ContactidConversationid,
+        Tree::ConversationidSeqMessage,
+        Tree::ViewStatusRecencyConversationid,
+        Tree::ViewStatusCount,
+        Tree::DueConversationKind,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +78,18 @@ impl Tree {
             Tree::TokenhashSession => "tokenhash_session",
             Tree::TokenhashInvitation => "tokenhash_invitation",
             Tree::EventidEvent => "eventid_event",
+            Tree::InboxidInbox => "inboxid_inbox",
+            Tree::ContactidContact => "contactid_contact",
+            Tree::EmailContactid => "email_contactid",
+            Tree::IdentifierContactid => "identifier_contactid",
+            Tree::ConversationidConversation => "conversationid_conversation",
+            Tree::NumberConversationid => "number_conversationid",
+            Tree::ContactinboxConversationid => "contactinbox_conversationid",
+            Tree::ContactidConversationid => "contactid_conversationid",
+            Tree::ConversationidSeqMessage => "conversationid_seq_message",
+            Tree::ViewStatusRecencyConversationid => "view_status_recency_conversationid",
+            Tree::ViewStatusCount => "view_status_count",
+            Tree::DueConversationKind => "due_conversation_kind",
         }
     }
 }
@@ -68,7 +116,13 @@ impl Trees {
     /// The greatest id in use, read from the last key of each id-keyed tree (no scan).
     pub fn last_id(&self) -> Result<Id> {
         let mut last = Id(0);
-        for tree in [self.get(Tree::AgentidAgent), self.get(Tree::EventidEvent)] {
+        for tree in [
+            self.get(Tree::AgentidAgent),
+            self.get(Tree::EventidEvent),
+            self.get(Tree::InboxidInbox),
+            self.get(Tree::ContactidContact),
+            self.get(Tree::ConversationidConversation),
+        ] {
             if let Some((key, _)) = tree.last()? {
                 last = last.max(keys::parse_id(&key).unwrap_or(Id(0)));
             }

@@ -6,12 +6,14 @@
 mod catalogue;
 mod codec;
 mod committer;
+mod conversations;
 pub mod keys;
 mod migrate;
 mod records;
 mod tx;
 
 pub use catalogue::Tree;
+pub use conversations::{StatusFilter, Timer, TimerKind, ViewCursor};
 pub use migrate::{Migration, MIGRATIONS, SCHEMA_VERSION};
 pub use records::{AgentRecord, InvitationRecord, SessionRecord, TokenHash};
 pub use tx::{Tx, TxError};
@@ -169,6 +171,14 @@ impl Store {
     /// How many group-commit flushes the store has made since it was opened.
     pub fn flush_count(&self) -> u64 {
         self.inner.flushes.load(Ordering::Relaxed)
+    }
+
+    fn tree(&self, tree: Tree) -> &sled::Tree {
+        self.inner.trees.get(tree)
+    }
+
+    fn get_decoded<T: serde::de::DeserializeOwned>(&self, tree: Tree, key: &[u8]) -> Result<Option<T>> {
+        self.tree(tree).get(key)?.map(|v| codec::decode(tree.name(), &v)).transpose()
     }
 
     /// Bytes the store occupies on disk.

@@ -61,7 +61,7 @@ impl<'a> Tx<'a> {
         self.last_id
     }
 
-    fn raw_get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+    pub(crate) fn raw_get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         let k = (tree, key.to_vec());
         if let Some(v) = self.own.get(&k).or_else(|| self.batch.get(&k)) {
             return Ok(v.clone());
@@ -69,18 +69,18 @@ impl<'a> Tx<'a> {
         Ok(self.trees.get(tree).get(key)?.map(|v| v.to_vec()))
     }
 
-    fn read<T: serde::de::DeserializeOwned, E>(&self, tree: Tree, key: &[u8]) -> TxResult<Option<T>, E> {
+    pub(crate) fn read<T: serde::de::DeserializeOwned, E>(&self, tree: Tree, key: &[u8]) -> TxResult<Option<T>, E> {
         match self.raw_get(tree, key)? {
             Some(v) => Ok(Some(decode(tree.name(), &v)?)),
             None => Ok(None),
         }
     }
 
-    fn put(&mut self, tree: Tree, key: &[u8], value: Vec<u8>) {
+    pub(crate) fn put(&mut self, tree: Tree, key: &[u8], value: Vec<u8>) {
         self.own.insert((tree, key.to_vec()), Some(value));
     }
 
-    fn remove(&mut self, tree: Tree, key: &[u8]) {
+    pub(crate) fn remove(&mut self, tree: Tree, key: &[u8]) {
         self.own.insert((tree, key.to_vec()), None);
     }
 

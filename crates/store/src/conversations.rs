@@ -1,0 +1,346 @@
+//! Inboxes, contacts, conversations and messages in the store, with the indexes that serve every
+//! list the UI shows: view entries ordered by last activity, counters per view and status, and
+//! timers ordered by due time. All of them change in the same transaction as the conversation.
+
+use crate::catalogue::Tree;
+use crate::codec::{decode, encode};
+use crate::keys;
+use crate::tx::{Tx, TxError};
+use crate::{Result, Store};
+use frontdesk_domain::conversation::Status;
+use frontdesk_domain::inbox::{Contact, Conversation, Inbox, Message};
+use frontdesk_domain::view::View;
+use frontdesk_domain::{Id, Timestamp};
+
+type TxResult<T, E> = std::result::Result<T, TxError<E>>;
+
+/// What a timer does when it falls due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TimerKind {
+    /// Wake a snoozed conversation.
+    Wake = 1,
+    /// Close a solved conversation.
+    Close = 2,
+}
+
+/// A timer as stored: its due time and what it is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Timer {
+    pub due: Timestamp,
+    pub conversation: Id,
+    pub kind: TimerKind,
+}
+
+/// `None` in a view key lists every status.
+pub type StatusFilter = Option<Status>;
+
+/// Where a page of a view starts: after this conversation, which had this last activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViewCursor {
+    pub last_activity: Timestamp,
+    pub conversation: Id,
+}
+
+fn timers_of(c: &Conversation) -> Vec<Timer> {
+    let mut t = Vec::new();
+    if let Some(due) = c.wakes_at {
+        t.push(Timer { due, conversation: c.id, kind: TimerKind::Wake });
+    }
+    if let Some(due) = c.closes_at {
+        t.push(Timer { due, conversation: c.id, kind: TimerKind::Close });
+    }
+    t
+}
+
+/// Every (view, status filter) a conversation is listed under.
+fn listings(c: &Conversation) -> Vec<(View, StatusFilter)> {
+    View::of(c).into_iter().flat_map(|v| [(v.clone(), Some(c.status)), (v, None)]).collect()
+}
+
+impl Tx<'_> {
+    pub fn inbox<E>(&self, id: Id) -> TxResult<Option<Inbox>, E> {
+        self.read(Tree::InboxidInbox, &keys::id(id))
+    }
+
+    pub fn put_inbox<E>(&mut self, inbox: &Inbox) -> TxResult<(), E> {
+        self.put(Tree::InboxidInbox, &keys::id(inbox.id), encode(inbox));
+        Ok(())
+    }
+
+    pub fn contact<E>(&self, id: Id) -> TxResult<Option<Contact>, E> {
+        self.read(Tree::ContactidContact, &keys::id(id))
+    }
+
+    pub fn contact_by_email<E>(&self, email: &str) -> TxResult<Option<Contact>, E> {
+        self.contact_via(Tree::EmailContactid, email)
+    }
+
+    pub fn contact_by_identifier<E>(&self, identifier: &str) -> TxResult<Option<Contact>, E> {
+        self.contact_via(Tree::IdentifierContactid, identifier)
+    }
+
+    fn contact_via<E>(&self, index: Tree, key: &str) -> TxResult<Option<Contact>, E> {
+        match self.raw_get(index, key.as_bytes())?.and_then(|v| keys::parse_id(&v)) {
+            Some(id) => self.contact(id),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes the contact and its email and identifier indexes.
+    pub fn put_contact<E>(&mut self, contact: &Contact) -> TxResult<(), E> {
+        let key = keys::id(contact.id);
+        if let Some(old) = self.contact::<E>(contact.id)? {
+            for (index, was, is) in [
+                (Tree::EmailContactid, &old.email, &contact.email),
+                (Tree::IdentifierContactid, &old.identifier, &contact.identifier),
+            ] {
+                if let Some(was) = was.as_ref().filter(|w| Some(*w) != is.as_ref()) {
+                    self.remove(index, was.as_bytes());
+                }
+            }
+        }
+        self.put(Tree::ContactidContact, &key, encode(contact));
+        if let Some(email) = &contact.email {
+            self.put(Tree::EmailContactid, email.as_bytes(), key.to_vec());
+        }
+        if let Some(identifier) = &contact.identifier {
+            self.put(Tree::IdentifierContactid, identifier.as_bytes(), key.to_vec());
+        }
+        Ok(())
+    }
+
+    pub fn conversation<E>(&self, id: Id) -> TxResult<Option<Conversation>, E> {
+        self.read(Tree::ConversationidConversation, &keys::id(id))
+    }
+
+    pub fn conversation_by_number<E>(&self, number: u64) -> TxResult<Option<Conversation>, E> {
+        match self.raw_get(Tree::NumberConversationid, &number.to_be_bytes())?.and_then(|v| keys::parse_id(&v)) {
+            Some(id) => self.conversation(id),
+            None => Ok(None),
+        }
+    }
+
+    /// The contact's latest conversation in the inbox, if any.
+    pub fn latest_conversation<E>(&self, contact: Id, inbox: Id) -> TxResult<Option<Conversation>, E> {
+        match self
+            .raw_get(Tree::ContactinboxConversationid, &keys::pair(contact, inbox))?
+            .and_then(|v| keys::parse_id(&v))
+        {
+            Some(id) => self.conversation(id),
+            None => Ok(None),
+        }
+    }
+
+    /// The next short number ("#1042"), counting from 1.
+    pub fn next_conversation_number<E>(&mut self) -> TxResult<u64, E> {
+        let next = self.counter::<E>(Tree::Meta, keys::meta::CONVERSATION_NUMBER)? + 1;
+        self.put(Tree::Meta, keys::meta::CONVERSATION_NUMBER, next.to_be_bytes().to_vec());
+        Ok(next)
+    }
+
+    /// Writes the conversation and moves its view entries, counters and timers to match.
+    pub fn put_conversation<E>(&mut self, c: &Conversation) -> TxResult<(), E> {
+        let old = self.conversation::<E>(c.id)?;
+        match &old {
+            Some(old) => {
+                for (view, status) in listings(old) {
+                    self.remove(
+                        Tree::ViewStatusRecencyConversationid,
+                        &keys::view_entry(&view, status, old.last_activity_at, old.id),
+                    );
+                    self.add_to_count::<E>(&view, status, -1)?;
+                }
+                for t in timers_of(old) {
+                    self.remove(Tree::DueConversationKind, &keys::timer(&t));
+                }
+            }
+            None => {
+                self.put(Tree::NumberConversationid, &c.number.to_be_bytes(), keys::id(c.id).to_vec());
+                self.put(Tree::ContactidConversationid, &keys::pair(c.contact, c.id), Vec::new());
+                self.put(Tree::ContactinboxConversationid, &keys::pair(c.contact, c.inbox), keys::id(c.id).to_vec());
+            }
+        }
+        for (view, status) in listings(c) {
+            self.put(
+                Tree::ViewStatusRecencyConversationid,
+                &keys::view_entry(&view, status, c.last_activity_at, c.id),
+                Vec::new(),
+            );
+            self.add_to_count::<E>(&view, status, 1)?;
+        }
+        for t in timers_of(c) {
+            self.put(Tree::DueConversationKind, &keys::timer(&t), Vec::new());
+        }
+        self.put(Tree::ConversationidConversation, &keys::id(c.id), encode(c));
+        Ok(())
+    }
+
+    pub fn put_message<E>(&mut self, m: &Message) -> TxResult<(), E> {
+        self.put(Tree::ConversationidSeqMessage, &keys::message(m.conversation, m.seq), encode(m));
+        Ok(())
+    }
+
+    fn counter<E>(&self, tree: Tree, key: &[u8]) -> TxResult<u64, E> {
+        Ok(self.raw_get(tree, key)?.and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok()).map_or(0, u64::from_be_bytes))
+    }
+
+    fn add_to_count<E>(&mut self, view: &View, status: StatusFilter, delta: i64) -> TxResult<(), E> {
+        let key = keys::view(view, status);
+        let n = self.counter::<E>(Tree::ViewStatusCount, &key)?.saturating_add_signed(delta);
+        if n == 0 {
+            self.remove(Tree::ViewStatusCount, &key);
+        } else {
+            self.put(Tree::ViewStatusCount, &key, n.to_be_bytes().to_vec());
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    pub fn inbox(&self, id: Id) -> Result<Option<Inbox>> {
+        self.get_decoded(Tree::InboxidInbox, &keys::id(id))
+    }
+
+    pub fn inboxes(&self) -> Result<Vec<Inbox>> {
+        self.tree(Tree::InboxidInbox).iter().map(|kv| decode(Tree::InboxidInbox.name(), &kv?.1)).collect()
+    }
+
+    pub fn contact(&self, id: Id) -> Result<Option<Contact>> {
+        self.get_decoded(Tree::ContactidContact, &keys::id(id))
+    }
+
+    pub fn conversation(&self, id: Id) -> Result<Option<Conversation>> {
+        self.get_decoded(Tree::ConversationidConversation, &keys::id(id))
+    }
+
+    pub fn conversation_by_number(&self, number: u64) -> Result<Option<Conversation>> {
+        match self.tree(Tree::NumberConversationid).get(number.to_be_bytes())?.and_then(|v| keys::parse_id(&v)) {
+            Some(id) => self.conversation(id),
+            None => Ok(None),
+        }
+    }
+
+    /// A contact's conversations, oldest first.
+    pub fn contact_conversations(&self, contact: Id) -> Result<Vec<Conversation>> {
+        let mut out = Vec::new();
+        for kv in self.tree(Tree::ContactidConversationid).scan_prefix(keys::id(contact)) {
+            let (k, _) = kv?;
+            if let Some(c) = keys::parse_id(&k[8..]).map(|id| self.conversation(id)).transpose()?.flatten() {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A page of a view, most recent activity first, after `cursor`.
+    pub fn conversations(
+        &self,
+        view: &View,
+        status: StatusFilter,
+        cursor: Option<ViewCursor>,
+        limit: usize,
+    ) -> Result<Vec<Conversation>> {
+        let prefix = keys::view(view, status);
+        let start = match cursor {
+            Some(c) => {
+                let mut k = keys::view_entry(view, status, c.last_activity, c.conversation);
+                k.push(0); // just after the cursor's own entry
+                k
+            }
+            None => prefix.clone(),
+        };
+        let mut out = Vec::with_capacity(limit);
+        for kv in self.tree(Tree::ViewStatusRecencyConversationid).range(start..) {
+            let (k, _) = kv?;
+            if !k.starts_with(&prefix) || out.len() >= limit {
+                break;
+            }
+            let id = keys::parse_id(&k[k.len() - 8..]).unwrap_or(Id(0));
+            if let Some(c) = self.conversation(id)? {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many conversations a view holds, read from its counter.
+    pub fn count(&self, view: &View, status: StatusFilter) -> Result<u64> {
+        let v = self.tree(Tree::ViewStatusCount).get(keys::view(view, status))?;
+        Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok()).map_or(0, u64::from_be_bytes))
+    }
+
+    /// Messages of a conversation after `after_seq`, oldest first.
+    pub fn messages(&self, conversation: Id, after_seq: u64, limit: usize) -> Result<Vec<Message>> {
+        let start = keys::message(conversation, after_seq.saturating_add(1));
+        let end = keys::message(conversation, u64::MAX);
+        self.tree(Tree::ConversationidSeqMessage)
+            .range(start..=end)
+            .take(limit)
+            .map(|kv| decode(Tree::ConversationidSeqMessage.name(), &kv?.1))
+            .collect()
+    }
+
+    /// Timers due at or before `now`, earliest first.
+    pub fn due_timers(&self, now: Timestamp, limit: usize) -> Result<Vec<Timer>> {
+        let end = keys::timer(&Timer { due: now, conversation: Id(u64::MAX), kind: TimerKind::Close });
+        self.tree(Tree::DueConversationKind)
+            .range(..=end)
+            .take(limit)
+            .map(|kv| Ok(keys::parse_timer(&kv?.0)))
+            .collect::<Result<Vec<_>>>()
+            .map(|v| v.into_iter().flatten().collect())
+    }
+
+    /// When the next timer falls due.
+    pub fn next_timer(&self) -> Result<Option<Timer>> {
+        Ok(self.tree(Tree::DueConversationKind).first()?.and_then(|(k, _)| keys::parse_timer(&k)))
+    }
+
+    /// Compares every index with the records (a full scan: for tests and repair, never for serving).
+    pub fn check_indexes(&self) -> Result<Vec<String>> {
+        use std::collections::{BTreeMap, BTreeSet};
+        let mut want_entries = BTreeSet::new();
+        let mut want_counts: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        let mut want_timers = BTreeSet::new();
+        for kv in self.tree(Tree::ConversationidConversation).iter() {
+            let c: Conversation = decode(Tree::ConversationidConversation.name(), &kv?.1)?;
+            for (view, status) in listings(&c) {
+                want_entries.insert(keys::view_entry(&view, status, c.last_activity_at, c.id));
+                *want_counts.entry(keys::view(&view, status)).or_default() += 1;
+            }
+            want_timers.extend(timers_of(&c).iter().map(|t| keys::timer(t).to_vec()));
+        }
+        let mut problems = Vec::new();
+        let have_entries: BTreeSet<Vec<u8>> = self
+            .tree(Tree::ViewStatusRecencyConversationid)
+            .iter()
+            .keys()
+            .map(|k| k.map(|k| k.to_vec()))
+            .collect::<std::result::Result<_, _>>()?;
+        if have_entries != want_entries {
+            problems.push(format!("view entries: {} stored, {} expected", have_entries.len(), want_entries.len()));
+        }
+        let mut have_counts = BTreeMap::new();
+        for kv in self.tree(Tree::ViewStatusCount).iter() {
+            let (k, v) = kv?;
+            have_counts.insert(k.to_vec(), <[u8; 8]>::try_from(v.as_ref()).map_or(0, u64::from_be_bytes));
+        }
+        if have_counts != want_counts {
+            problems.push(format!(
+                "view counters differ: {} stored, {} expected",
+                have_counts.len(),
+                want_counts.len()
+            ));
+        }
+        let have_timers: BTreeSet<Vec<u8>> = self
+            .tree(Tree::DueConversationKind)
+            .iter()
+            .keys()
+            .map(|k| k.map(|k| k.to_vec()))
+            .collect::<std::result::Result<_, _>>()?;
+        if have_timers != want_timers {
+            problems.push(format!("timers: {} stored, {} expected", have_timers.len(), want_timers.len()));
+        }
+        Ok(problems)
+    }
+}
