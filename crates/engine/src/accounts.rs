@@ -293,7 +293,7 @@ fn new_agent(id: Id, new: &NewAgent, status: AccountStatus, now: Timestamp) -> A
     Agent { id, name: new.name.clone(), email: new.email.clone(), role: new.role, status, created_at: now }
 }
 
-fn require_admin(actor: &Agent, what: &'static str) -> Result<()> {
+pub(crate) fn require_admin(actor: &Agent, what: &'static str) -> Result<()> {
     if actor.is_admin() {
         Ok(())
     } else {

@@ -32,6 +32,8 @@ pub enum EngineError {
     #[error("this invitation link is unknown, already used or expired: ask an admin for a new one")]
     InvitationInvalid,
     #[error(transparent)]
+    Lifecycle(#[from] frontdesk_domain::conversation::LifecycleError),
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
     Internal(String),

@@ -4,12 +4,15 @@
 
 mod accounts;
 mod clock;
+mod conversations;
 mod error;
 mod secrets;
 
 pub use accounts::{Invitation, InvitationInfo, LoginOutcome, SetupStatus};
 pub use clock::{ManualClock, SystemClock};
+pub use conversations::{ContactRef, Posted, StatusRequest};
 pub use error::EngineError;
+pub use frontdesk_store::{StatusFilter, Timer, TimerKind, ViewCursor};
 pub use frontdesk_store::{StoreConfig, StoreError};
 
 use frontdesk_domain::{Clock, Event, Id, LoginThrottle, Timestamp};

@@ -4,6 +4,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use frontdesk_domain::conversation::LifecycleError;
 use frontdesk_engine::EngineError;
 use serde::Serialize;
 
@@ -56,6 +57,8 @@ impl From<EngineError> for ApiError {
             E::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             E::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             E::InvitationInvalid => (StatusCode::NOT_FOUND, "invitation_invalid"),
+            E::Lifecycle(LifecycleError::SnoozeInPast) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+            E::Lifecycle(_) => (StatusCode::CONFLICT, "illegal_transition"),
             E::Store(_) | E::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {

@@ -255,7 +255,7 @@ impl Store {
             if !k.starts_with(&prefix) || out.len() >= limit {
                 break;
             }
-            let id = keys::parse_id(&k[k.len() - 8..]).unwrap_or(Id(0));
+            let Some(id) = keys::view_entry_conversation(&k) else { continue };
             if let Some(c) = self.conversation(id)? {
                 out.push(c);
             }

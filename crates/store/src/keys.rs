@@ -101,12 +101,19 @@ pub fn view(view: &View, status: Option<Status>) -> Vec<u8> {
 }
 
 /// `view_status_recency_conversationid`: the view prefix, then the last activity inverted
-/// (`u64::MAX - ms`, so the newest sorts first), then the conversation id.
+/// (`u64::MAX - ms`, so the newest sorts first), then the conversation id inverted the same way
+/// (in the same millisecond, the newer conversation first).
 pub fn view_entry(v: &View, status: Option<Status>, last_activity: Timestamp, conversation: Id) -> Vec<u8> {
     let mut k = view(v, status);
     k.extend((u64::MAX - millis(last_activity)).to_be_bytes());
-    k.extend(conversation.to_be_bytes());
+    k.extend((u64::MAX - conversation.0).to_be_bytes());
     k
+}
+
+/// The conversation id at the end of a `view_entry` key.
+pub fn view_entry_conversation(key: &[u8]) -> Option<Id> {
+    let tail: [u8; 8] = key.get(key.len().checked_sub(8)?..)?.try_into().ok()?;
+    Some(Id(u64::MAX - u64::from_be_bytes(tail)))
 }
 
 /// `meta`: a fixed name.
@@ -148,6 +155,9 @@ mod tests {
         assert!(new < old, "newer activity sorts first");
         assert_eq!(&new[..2], &[0, ANY_STATUS]);
         assert_eq!(new[2..10], (u64::MAX - 2000).to_be_bytes());
+        assert_eq!(view_entry_conversation(&new), Some(Id(1)));
+        let same_ms_newer = view_entry(&View::All, None, Timestamp(2000), Id(2));
+        assert!(same_ms_newer < new, "in the same millisecond the newer conversation sorts first");
         // A label that is a prefix of another never shares its key prefix.
         assert!(!view(&View::Label("vipx".into()), None).starts_with(&view(&View::Label("vip".into()), None)[..5]));
     }

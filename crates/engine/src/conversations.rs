@@ -1,0 +1,390 @@
+//! Conversations: customers write, agents reply and move statuses, timers wake and close. Each
+//! use case is one command; the rules come from `frontdesk_domain::conversation`.
+
+use crate::{Desk, EngineError, Result};
+use frontdesk_domain::conversation::{decide, AgentAction, Decision, Happening, Lifecycle, Status};
+use frontdesk_domain::inbox::{
+    message_content, Contact, Conversation, Inbox, InboxSettings, Message, MessageKind, Priority,
+};
+use frontdesk_domain::snooze::{parse_day_start, parse_time_zone, snooze_end, SnoozeChoice};
+use frontdesk_domain::view::View;
+use frontdesk_domain::{account::normalize_email, Agent, DomainError, EventKind, Id};
+use frontdesk_store::{StatusFilter, Timer, TimerKind, Tx, TxError, ViewCursor};
+use serde::{Deserialize, Serialize};
+
+type TxResult<T> = std::result::Result<T, TxError<EngineError>>;
+
+fn abort<T>(e: EngineError) -> TxResult<T> {
+    Err(TxError::Abort(e))
+}
+
+/// Who the customer is, as far as the widget knows.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ContactRef {
+    #[ts(optional)]
+    pub name: Option<String>,
+    #[ts(optional)]
+    pub email: Option<String>,
+    /// The site's own id for a logged-in user.
+    #[ts(optional)]
+    pub identifier: Option<String>,
+}
+
+/// What a status change asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[ts(export)]
+pub enum StatusRequest {
+    Open,
+    Pending,
+    OnHold,
+    Solved,
+    Snoozed { snooze: SnoozeChoice },
+}
+
+/// A message as posted, with the conversation it landed in.
+#[derive(Debug, Clone, Serialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Posted {
+    pub conversation: Conversation,
+    pub message: Message,
+}
+
+impl Desk {
+    pub async fn create_inbox(&self, actor: &Agent, settings: InboxSettings) -> Result<Inbox> {
+        crate::accounts::require_admin(actor, "create inboxes")?;
+        let actor = actor.id;
+        self.command(move |tx| {
+            let inbox = settings.clone().into_inbox(tx.new_id(), tx.now()).map_err(|e| TxError::Abort(e.into()))?;
+            tx.put_inbox(&inbox)?;
+            tx.record(Some(actor), EventKind::InboxCreated { inbox: inbox.id })?;
+            Ok(inbox)
+        })
+        .await
+    }
+
+    pub fn inboxes(&self) -> Result<Vec<Inbox>> {
+        Ok(self.store().inboxes()?)
+    }
+
+    /// A customer's message: finds (or creates) the contact, reopens their conversation or
+    /// starts a new one (linked to the previous one when that one is closed).
+    pub async fn customer_message(&self, inbox: Id, who: ContactRef, content: &str) -> Result<Posted> {
+        let content = message_content(content)?;
+        let email = who.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(normalize_email).transpose()?;
+        let identifier = clean_optional("identifier", who.identifier.as_deref(), 256)?;
+        let name = clean_optional("name", who.name.as_deref(), 120)?;
+        if email.is_none() && identifier.is_none() {
+            return Err(DomainError::invalid("contact", "give the customer's email or identifier").into());
+        }
+        self.command(move |tx| {
+            let Some(inbox) = tx.inbox(inbox)? else { return abort(EngineError::NotFound("inbox")) };
+            let contact = find_or_create_contact(tx, name.clone(), email.clone(), identifier.clone())?;
+            let latest = tx.latest_conversation(contact.id, inbox.id)?;
+            let now = tx.now();
+            let mut conversation = match &latest {
+                Some(c) => match decide(&c.lifecycle(), Happening::CustomerMessage, &inbox.policy(), now) {
+                    Ok(Decision::StartNewConversation) => start_conversation(tx, &inbox, &contact, Some(c.id))?,
+                    Ok(Decision::Moved(next)) => {
+                        let mut c = c.clone();
+                        move_to(tx, &mut c, next, None, "The customer wrote again: the conversation is open".into())?;
+                        c
+                    }
+                    Ok(Decision::Unchanged) => c.clone(),
+                    Err(e) => return abort(e.into()),
+                },
+                None => start_conversation(tx, &inbox, &contact, None)?,
+            };
+            let message = append(tx, &mut conversation, MessageKind::Incoming, None, content.clone())?;
+            tx.put_conversation(&conversation)?;
+            Ok(Posted { conversation, message })
+        })
+        .await
+    }
+
+    /// An agent's reply (or private note). A reply to a new conversation accepts it.
+    pub async fn agent_message(&self, actor: &Agent, conversation: Id, content: &str, private: bool) -> Result<Posted> {
+        let content = message_content(content)?;
+        let actor = actor.clone();
+        self.command(move |tx| {
+            let (inbox, mut c) = load(tx, conversation)?;
+            if c.status == Status::Closed {
+                return abort(
+                    frontdesk_domain::conversation::LifecycleError::Illegal {
+                        from: Status::Closed,
+                        wanted: "written to",
+                        hint: "closed conversations are final; the customer's next message starts a new one",
+                    }
+                    .into(),
+                );
+            }
+            if !private {
+                let happening = Happening::Agent { agent: actor.id, action: AgentAction::Reply };
+                if let Decision::Moved(next) = decide(&c.lifecycle(), happening, &inbox.policy(), tx.now())
+                    .map_err(|e| TxError::Abort(e.into()))?
+                {
+                    move_to(tx, &mut c, next, Some(&actor), format!("{} accepted the conversation", actor.name))?;
+                }
+            }
+            let kind = if private { MessageKind::PrivateNote } else { MessageKind::Outgoing };
+            let message = append(tx, &mut c, kind, Some(actor.id), content.clone())?;
+            tx.put_conversation(&c)?;
+            Ok(Posted { conversation: c, message })
+        })
+        .await
+    }
+
+    /// An agent moves a conversation to another status.
+    pub async fn change_status(&self, actor: &Agent, conversation: Id, request: StatusRequest) -> Result<Conversation> {
+        let actor = actor.clone();
+        let now = self.now();
+        // The wake-up time depends on the inbox's zone: read it first, check it again inside.
+        let action = match request {
+            StatusRequest::Open => AgentAction::Open,
+            StatusRequest::Pending => AgentAction::Pending,
+            StatusRequest::OnHold => AgentAction::OnHold,
+            StatusRequest::Solved => AgentAction::Solve,
+            StatusRequest::Snoozed { snooze } => {
+                let c = self.store().conversation(conversation)?.ok_or(EngineError::NotFound("conversation"))?;
+                let inbox = self.store().inbox(c.inbox)?.ok_or(EngineError::NotFound("inbox"))?;
+                let zone = parse_time_zone(&inbox.time_zone)?;
+                let day_start = parse_day_start(&inbox.business_day_starts_at)?;
+                AgentAction::Snooze(snooze_end(snooze, now, &zone, day_start)?)
+            }
+        };
+        self.command(move |tx| {
+            let (inbox, mut c) = load(tx, conversation)?;
+            let happening = Happening::Agent { agent: actor.id, action };
+            match decide(&c.lifecycle(), happening, &inbox.policy(), tx.now()) {
+                Ok(Decision::Moved(next)) => {
+                    let what = activity_for(&next);
+                    move_to(tx, &mut c, next, Some(&actor), format!("{} {what}", actor.name))?;
+                    tx.put_conversation(&c)?;
+                    Ok(c)
+                }
+                Ok(_) => Ok(c),
+                Err(e) => abort(e.into()),
+            }
+        })
+        .await
+    }
+
+    /// Fires every timer due by now, in batches; returns how many fired. Each timer fires once:
+    /// firing changes the conversation, which removes the timer, in one transaction.
+    pub async fn fire_due_timers(&self) -> Result<usize> {
+        let mut fired = 0;
+        loop {
+            let due = self.store().due_timers(self.now(), 512)?;
+            if due.is_empty() {
+                return Ok(fired);
+            }
+            fired += self.command(move |tx| fire(tx, &due)).await?;
+        }
+    }
+
+    /// When the next timer falls due, if any.
+    pub fn next_timer(&self) -> Result<Option<Timer>> {
+        Ok(self.store().next_timer()?)
+    }
+
+    pub fn conversation(&self, id: Id) -> Result<Conversation> {
+        self.store().conversation(id)?.ok_or(EngineError::NotFound("conversation"))
+    }
+
+    pub fn conversations(
+        &self,
+        view: &View,
+        status: StatusFilter,
+        cursor: Option<ViewCursor>,
+        limit: usize,
+    ) -> Result<Vec<Conversation>> {
+        Ok(self.store().conversations(view, status, cursor, limit.clamp(1, 200))?)
+    }
+
+    pub fn count(&self, view: &View, status: StatusFilter) -> Result<u64> {
+        Ok(self.store().count(view, status)?)
+    }
+
+    /// Messages after `after_seq`; `public_only` leaves out notes and activity (for customers).
+    pub fn messages(&self, conversation: Id, after_seq: u64, limit: usize, public_only: bool) -> Result<Vec<Message>> {
+        let mut messages = self.store().messages(conversation, after_seq, limit.clamp(1, 500))?;
+        if public_only {
+            messages.retain(|m| m.kind.is_public());
+        }
+        Ok(messages)
+    }
+
+    /// Compares every index with the records; a full scan, for tests and repair.
+    pub fn check_indexes(&self) -> Result<Vec<String>> {
+        Ok(self.store().check_indexes()?)
+    }
+
+    pub fn contact(&self, id: Id) -> Result<Contact> {
+        self.store().contact(id)?.ok_or(EngineError::NotFound("contact"))
+    }
+
+    /// A contact's conversations, newest first: what agent and customer see as "previous".
+    pub fn contact_conversations(&self, contact: Id) -> Result<Vec<Conversation>> {
+        let mut all = self.store().contact_conversations(contact)?;
+        all.reverse();
+        Ok(all)
+    }
+}
+
+fn clean_optional(field: &'static str, raw: Option<&str>, max: usize) -> Result<Option<String>, DomainError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) if s.chars().count() > max => {
+            Err(DomainError::invalid(field, format!("must be at most {max} characters")))
+        }
+        other => Ok(other.map(str::to_string)),
+    }
+}
+
+fn load(tx: &Tx<'_>, conversation: Id) -> TxResult<(Inbox, Conversation)> {
+    let Some(c) = tx.conversation(conversation)? else { return abort(EngineError::NotFound("conversation")) };
+    let Some(inbox) = tx.inbox(c.inbox)? else { return abort(EngineError::NotFound("inbox")) };
+    Ok((inbox, c))
+}
+
+fn find_or_create_contact(
+    tx: &mut Tx<'_>,
+    name: Option<String>,
+    email: Option<String>,
+    identifier: Option<String>,
+) -> TxResult<Contact> {
+    let found = match &identifier {
+        Some(i) => tx.contact_by_identifier(i)?,
+        None => None,
+    };
+    let found = match (found, &email) {
+        (Some(c), _) => Some(c),
+        (None, Some(e)) => tx.contact_by_email(e)?,
+        (None, None) => None,
+    };
+    match found {
+        Some(mut c) => {
+            // Fill in what the contact did not have yet; never overwrite what it has.
+            let before = c.clone();
+            c.name = c.name.or(name);
+            c.identifier = c.identifier.or(identifier);
+            c.email = match (&c.email, email) {
+                (None, Some(e)) if tx.contact_by_email::<EngineError>(&e)?.is_none() => Some(e),
+                (current, _) => current.clone(),
+            };
+            if c != before {
+                tx.put_contact(&c)?;
+            }
+            Ok(c)
+        }
+        None => {
+            let c = Contact { id: tx.new_id(), name, email, identifier, created_at: tx.now() };
+            tx.put_contact(&c)?;
+            Ok(c)
+        }
+    }
+}
+
+fn start_conversation(
+    tx: &mut Tx<'_>,
+    inbox: &Inbox,
+    contact: &Contact,
+    previous: Option<Id>,
+) -> TxResult<Conversation> {
+    let now = tx.now();
+    let c = Conversation {
+        id: tx.new_id(),
+        number: tx.next_conversation_number()?,
+        inbox: inbox.id,
+        contact: contact.id,
+        status: Status::New,
+        assignee: None,
+        team: None,
+        labels: Vec::new(),
+        priority: Priority::None,
+        wakes_at: None,
+        closes_at: None,
+        previous,
+        created_at: now,
+        last_activity_at: now,
+        last_seq: 0,
+    };
+    tx.record(
+        None,
+        EventKind::ConversationCreated { conversation: c.id, inbox: inbox.id, contact: contact.id, previous },
+    )?;
+    Ok(c)
+}
+
+/// Appends a message and makes it the conversation's latest activity.
+fn append(
+    tx: &mut Tx<'_>,
+    c: &mut Conversation,
+    kind: MessageKind,
+    author: Option<Id>,
+    content: String,
+) -> TxResult<Message> {
+    c.last_seq += 1;
+    c.last_activity_at = tx.now();
+    let m = Message { conversation: c.id, seq: c.last_seq, kind, author, content, created_at: tx.now() };
+    tx.put_message(&m)?;
+    let private = !kind.is_public();
+    tx.record(author, EventKind::MessageCreated { conversation: c.id, seq: m.seq, private })?;
+    Ok(m)
+}
+
+/// Applies a lifecycle move: the events, and an activity line saying what happened.
+fn move_to(
+    tx: &mut Tx<'_>,
+    c: &mut Conversation,
+    next: Lifecycle,
+    actor: Option<&Agent>,
+    activity: String,
+) -> TxResult<()> {
+    let before = c.lifecycle();
+    c.apply(next);
+    let actor_id = actor.map(|a| a.id);
+    if before.status != next.status {
+        tx.record(actor_id, EventKind::StatusChanged { conversation: c.id, from: before.status, to: next.status })?;
+    }
+    if before.assignee != next.assignee {
+        tx.record(
+            actor_id,
+            EventKind::AssigneeChanged { conversation: c.id, from: before.assignee, to: next.assignee },
+        )?;
+    }
+    append(tx, c, MessageKind::Activity, None, activity)?;
+    Ok(())
+}
+
+fn activity_for(next: &Lifecycle) -> String {
+    match next.status {
+        Status::Open => "opened the conversation".into(),
+        Status::Pending => "set the conversation pending".into(),
+        Status::OnHold => "put the conversation on hold".into(),
+        Status::Snoozed if next.wakes_at.is_none() => "snoozed the conversation until the customer replies".into(),
+        Status::Snoozed => "snoozed the conversation".into(),
+        Status::Solved => "solved the conversation".into(),
+        Status::Closed => "solved and closed the conversation".into(),
+        Status::New => "reset the conversation".into(),
+    }
+}
+
+fn fire(tx: &mut Tx<'_>, due: &[Timer]) -> TxResult<usize> {
+    let mut fired = 0;
+    for timer in due {
+        let Some(mut c) = tx.conversation(timer.conversation)? else { continue };
+        let Some(inbox) = tx.inbox(c.inbox)? else { continue };
+        let (happening, activity) = match timer.kind {
+            TimerKind::Wake => (Happening::WakeDue(timer.due), "The snooze ended: the conversation is open again"),
+            TimerKind::Close => (Happening::CloseDue(timer.due), "The conversation was closed automatically"),
+        };
+        // A timer the conversation no longer holds is left alone: `put_conversation` removed it.
+        if let Ok(Decision::Moved(next)) = decide(&c.lifecycle(), happening, &inbox.policy(), timer.due) {
+            move_to(tx, &mut c, next, None, activity.into())?;
+            tx.put_conversation(&c)?;
+            fired += 1;
+        }
+    }
+    Ok(fired)
+}
