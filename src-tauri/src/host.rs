@@ -16,6 +16,7 @@ pub struct RunningDesk {
     pub desk: Desk,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
+    scheduler: JoinHandle<()>,
 }
 
 pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
@@ -32,6 +33,8 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
     let addr = listener.local_addr()?;
     let hosts = if config.on_lan() { HostPolicy::Any } else { HostPolicy::LoopbackOnly };
     let app = router(desk.clone(), hosts).into_make_service_with_connect_info::<SocketAddr>();
+    // Timers that fell due while the desk was down fire now.
+    let scheduler = tokio::spawn(desk.clone().run_scheduler());
     let (shutdown, stop) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -40,7 +43,7 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
             })
             .await
     });
-    Ok(RunningDesk { addr, desk, shutdown, server })
+    Ok(RunningDesk { addr, desk, shutdown, server, scheduler })
 }
 
 impl RunningDesk {
@@ -58,6 +61,7 @@ impl RunningDesk {
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(());
         self.server.await.context("the HTTP server task failed")?.context("the HTTP server failed")?;
+        self.scheduler.abort();
         self.desk.flush().context("the final flush of the store failed")?;
         Ok(())
     }

@@ -6,6 +6,7 @@ mod accounts;
 mod clock;
 mod conversations;
 mod error;
+mod scheduler;
 mod secrets;
 
 pub use accounts::{Invitation, InvitationInfo, LoginOutcome, SetupStatus};
@@ -36,6 +37,8 @@ struct Inner {
     events: broadcast::Sender<Event>,
     /// Failed logins per email address and per client address; lost on restart on purpose.
     throttles: Mutex<HashMap<String, LoginThrottle>>,
+    /// Wakes the scheduler after a command that may have set a timer.
+    timers_changed: tokio::sync::Notify,
 }
 
 impl Desk {
@@ -53,7 +56,8 @@ impl Desk {
 
     pub fn with_store(store: Store, clock: Arc<dyn Clock>) -> Desk {
         let (events, _) = broadcast::channel(1024);
-        Desk { inner: Arc::new(Inner { store, clock, events, throttles: Mutex::default() }) }
+        let timers_changed = tokio::sync::Notify::new();
+        Desk { inner: Arc::new(Inner { store, clock, events, throttles: Mutex::default(), timers_changed }) }
     }
 
     pub fn now(&self) -> Timestamp {
@@ -85,9 +89,14 @@ impl Desk {
             TxError::Abort(e) => e,
             TxError::Store(e) => EngineError::Store(e),
         })?;
+        let mut timers_may_have_changed = false;
         for event in events {
+            timers_may_have_changed |= matches!(event.kind, frontdesk_domain::EventKind::StatusChanged { .. });
             // No subscriber is fine: nobody is listening yet.
             let _ = self.inner.events.send(event);
+        }
+        if timers_may_have_changed {
+            self.inner.timers_changed.notify_one();
         }
         Ok(value)
     }

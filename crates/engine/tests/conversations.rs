@@ -243,3 +243,45 @@ async fn an_invited_agent_opening_takes_the_conversation() {
     assert_eq!(note.message.kind, MessageKind::PrivateNote);
     assert_eq!(note.conversation.assignee, Some(bob.id), "a note does not take the conversation");
 }
+
+#[tokio::test]
+async fn the_scheduler_wakes_a_snoozed_conversation_on_the_real_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk =
+        Desk::open(dir.path(), &StoreConfig::default(), Arc::new(frontdesk_engine::SystemClock), &mut |_| {}).unwrap();
+    let admin = desk
+        .setup(SetupRequest {
+            business_name: "Acme".into(),
+            admin_name: "Ana".into(),
+            email: "ana@acme.test".into(),
+            password: "correct horse".into(),
+        })
+        .await
+        .unwrap()
+        .agent;
+    let settings = InboxSettings {
+        name: "Web".into(),
+        style: Style::Messaging,
+        close_after_secs: None,
+        time_zone: None,
+        business_day_starts_at: None,
+    };
+    let inbox = desk.create_inbox(&admin, settings).await.unwrap().id;
+    let c = desk
+        .customer_message(inbox, ContactRef { email: Some("c@example.com".into()), ..Default::default() }, "hi")
+        .await
+        .unwrap();
+    let scheduler = tokio::spawn(desk.clone().run_scheduler());
+    let at = Timestamp(desk.now().0 + 300);
+    desk.change_status(&admin, c.conversation.id, StatusRequest::Snoozed { snooze: SnoozeChoice::Time { at } })
+        .await
+        .unwrap();
+    // Generous bound: this checks that it wakes without anyone asking, not how fast.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while desk.conversation(c.conversation.id).unwrap().status != Status::Open {
+        assert!(std::time::Instant::now() < deadline, "the snooze never woke");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(desk.now() >= at, "and not before its time");
+    scheduler.abort();
+}
