@@ -22,20 +22,23 @@ struct Fixture {
 /// 2027-01-15 10:00 UTC, a Friday.
 const START: Timestamp = Timestamp(1_800_007_200_000);
 
-async fn fixture() -> Fixture {
+/// A set-up desk on a fresh store, on `clock`, with its admin.
+async fn desk_on(clock: Arc<dyn frontdesk_domain::Clock>) -> (Desk, Agent, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::open(dir.path(), &StoreConfig::default(), clock, &mut |_| {}).unwrap();
+    let setup = SetupRequest {
+        business_name: "Acme".into(),
+        admin_name: "Ana".into(),
+        email: "ana@acme.test".into(),
+        password: "correct horse".into(),
+    };
+    let admin = desk.setup(setup).await.unwrap().agent;
+    (desk, admin, dir)
+}
+
+async fn fixture() -> Fixture {
     let clock = Arc::new(ManualClock::new(START));
-    let desk = Desk::open(dir.path(), &StoreConfig::default(), clock.clone(), &mut |_| {}).unwrap();
-    let admin = desk
-        .setup(SetupRequest {
-            business_name: "Acme".into(),
-            admin_name: "Ana".into(),
-            email: "ana@acme.test".into(),
-            password: "correct horse".into(),
-        })
-        .await
-        .unwrap()
-        .agent;
+    let (desk, admin, dir) = desk_on(clock.clone()).await;
     Fixture { desk, clock, admin, _dir: dir }
 }
 
@@ -246,19 +249,7 @@ async fn an_invited_agent_opening_takes_the_conversation() {
 
 #[tokio::test]
 async fn the_scheduler_wakes_a_snoozed_conversation_on_the_real_clock() {
-    let dir = tempfile::tempdir().unwrap();
-    let desk =
-        Desk::open(dir.path(), &StoreConfig::default(), Arc::new(frontdesk_engine::SystemClock), &mut |_| {}).unwrap();
-    let admin = desk
-        .setup(SetupRequest {
-            business_name: "Acme".into(),
-            admin_name: "Ana".into(),
-            email: "ana@acme.test".into(),
-            password: "correct horse".into(),
-        })
-        .await
-        .unwrap()
-        .agent;
+    let (desk, admin, _dir) = desk_on(Arc::new(frontdesk_engine::SystemClock)).await;
     let settings = InboxSettings {
         name: "Web".into(),
         style: Style::Messaging,

@@ -181,7 +181,7 @@ impl Tx<'_> {
     }
 
     fn counter<E>(&self, tree: Tree, key: &[u8]) -> TxResult<u64, E> {
-        Ok(self.raw_get(tree, key)?.and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok()).map_or(0, u64::from_be_bytes))
+        Ok(self.raw_get(tree, key)?.map_or(0, |v| keys::count_value(&v)))
     }
 
     fn add_to_count<E>(&mut self, view: &View, status: StatusFilter, delta: i64) -> TxResult<(), E> {
@@ -266,7 +266,7 @@ impl Store {
     /// How many conversations a view holds, read from its counter.
     pub fn count(&self, view: &View, status: StatusFilter) -> Result<u64> {
         let v = self.tree(Tree::ViewStatusCount).get(keys::view(view, status))?;
-        Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok()).map_or(0, u64::from_be_bytes))
+        Ok(v.map_or(0, |v| keys::count_value(&v)))
     }
 
     /// Messages of a conversation after `after_seq`, oldest first.
@@ -311,19 +311,17 @@ impl Store {
             want_timers.extend(timers_of(&c).iter().map(|t| keys::timer(t).to_vec()));
         }
         let mut problems = Vec::new();
-        let have_entries: BTreeSet<Vec<u8>> = self
-            .tree(Tree::ViewStatusRecencyConversationid)
-            .iter()
-            .keys()
-            .map(|k| k.map(|k| k.to_vec()))
-            .collect::<std::result::Result<_, _>>()?;
+        let keys_of = |tree: Tree| -> Result<BTreeSet<Vec<u8>>> {
+            Ok(self.tree(tree).iter().keys().map(|k| k.map(|k| k.to_vec())).collect::<std::result::Result<_, _>>()?)
+        };
+        let have_entries = keys_of(Tree::ViewStatusRecencyConversationid)?;
         if have_entries != want_entries {
             problems.push(format!("view entries: {} stored, {} expected", have_entries.len(), want_entries.len()));
         }
         let mut have_counts = BTreeMap::new();
         for kv in self.tree(Tree::ViewStatusCount).iter() {
             let (k, v) = kv?;
-            have_counts.insert(k.to_vec(), <[u8; 8]>::try_from(v.as_ref()).map_or(0, u64::from_be_bytes));
+            have_counts.insert(k.to_vec(), keys::count_value(&v));
         }
         if have_counts != want_counts {
             problems.push(format!(
@@ -332,12 +330,7 @@ impl Store {
                 want_counts.len()
             ));
         }
-        let have_timers: BTreeSet<Vec<u8>> = self
-            .tree(Tree::DueConversationKind)
-            .iter()
-            .keys()
-            .map(|k| k.map(|k| k.to_vec()))
-            .collect::<std::result::Result<_, _>>()?;
+        let have_timers = keys_of(Tree::DueConversationKind)?;
         if have_timers != want_timers {
             problems.push(format!("timers: {} stored, {} expected", have_timers.len(), want_timers.len()));
         }

@@ -67,6 +67,11 @@ pub fn parse_timer(key: &[u8]) -> Option<Timer> {
     Some(Timer { due: Timestamp(i64::try_from(due).ok()?), conversation, kind })
 }
 
+/// Reads a counter value (u64 BE); anything else counts as zero.
+pub fn count_value(value: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(value).map_or(0, u64::from_be_bytes)
+}
+
 /// The status byte that lists every status.
 pub const ANY_STATUS: u8 = 0xFF;
 
