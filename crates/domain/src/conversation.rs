@@ -251,9 +251,8 @@ pub fn is_legal_edge(from: Status, to: Status) -> bool {
     match (from, to) {
         (Closed, _) => false,
         (_, New) => false,
-        (a, b) if a == b => true,
-        // Anything not closed may be opened, set pending, on hold, snoozed, solved or closed
-        // (closing directly is live chat's solve, or a due close timer from solved).
+        // Anything not closed may stay, or be opened, set pending, on hold, snoozed, solved or
+        // closed (closing directly is live chat's solve, or a due close timer from solved).
         _ => true,
     }
 }

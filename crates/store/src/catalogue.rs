@@ -130,12 +130,17 @@ impl Trees {
         Ok(last)
     }
 
+    /// Reads and decodes one value.
+    pub fn get_decoded<T: serde::de::DeserializeOwned>(&self, tree: Tree, key: &[u8]) -> Result<Option<T>> {
+        self.get(tree).get(key)?.map(|v| decode(tree.name(), &v)).transpose()
+    }
+
     pub fn business(&self) -> Result<Option<Business>> {
-        self.get(Tree::Meta).get(keys::meta::BUSINESS)?.map(|v| decode(Tree::Meta.name(), &v)).transpose()
+        self.get_decoded(Tree::Meta, keys::meta::BUSINESS)
     }
 
     pub fn agent(&self, id: Id) -> Result<Option<AgentRecord>> {
-        self.get(Tree::AgentidAgent).get(keys::id(id))?.map(|v| decode(Tree::AgentidAgent.name(), &v)).transpose()
+        self.get_decoded(Tree::AgentidAgent, &keys::id(id))
     }
 
     pub fn agent_by_email(&self, email: &str) -> Result<Option<AgentRecord>> {
@@ -150,17 +155,11 @@ impl Trees {
     }
 
     pub fn session(&self, token: &TokenHash) -> Result<Option<SessionRecord>> {
-        self.get(Tree::TokenhashSession)
-            .get(keys::token(token))?
-            .map(|v| decode(Tree::TokenhashSession.name(), &v))
-            .transpose()
+        self.get_decoded(Tree::TokenhashSession, &keys::token(token))
     }
 
     pub fn invitation(&self, token: &TokenHash) -> Result<Option<InvitationRecord>> {
-        self.get(Tree::TokenhashInvitation)
-            .get(keys::token(token))?
-            .map(|v| decode(Tree::TokenhashInvitation.name(), &v))
-            .transpose()
+        self.get_decoded(Tree::TokenhashInvitation, &keys::token(token))
     }
 
     pub fn events_after(&self, after: Option<Id>, limit: usize) -> Result<Vec<Event>> {

@@ -286,9 +286,8 @@ impl Store {
         self.tree(Tree::DueConversationKind)
             .range(..=end)
             .take(limit)
-            .map(|kv| Ok(keys::parse_timer(&kv?.0)))
-            .collect::<Result<Vec<_>>>()
-            .map(|v| v.into_iter().flatten().collect())
+            .filter_map(|kv| kv.map(|(k, _)| keys::parse_timer(&k)).map_err(Into::into).transpose())
+            .collect()
     }
 
     /// When the next timer falls due.

@@ -178,7 +178,7 @@ impl Store {
     }
 
     fn get_decoded<T: serde::de::DeserializeOwned>(&self, tree: Tree, key: &[u8]) -> Result<Option<T>> {
-        self.tree(tree).get(key)?.map(|v| codec::decode(tree.name(), &v)).transpose()
+        self.inner.trees.get_decoded(tree, key)
     }
 
     /// Bytes the store occupies on disk.
