@@ -33,6 +33,8 @@ pub enum EventKind {
     AgentReactivated { agent: Id },
     #[serde(rename = "inbox.created")]
     InboxCreated { inbox: Id },
+    #[serde(rename = "team.created")]
+    TeamCreated { team: Id },
     #[serde(rename = "conversation.created")]
     ConversationCreated { conversation: Id, inbox: Id, contact: Id, previous: Option<Id> },
     #[serde(rename = "message.created")]
@@ -41,6 +43,9 @@ pub enum EventKind {
     StatusChanged { conversation: Id, from: Status, to: Status },
     #[serde(rename = "assignee.changed")]
     AssigneeChanged { conversation: Id, from: Option<Id>, to: Option<Id> },
+    /// Labels, priority or team changed.
+    #[serde(rename = "conversation.updated")]
+    ConversationUpdated { conversation: Id },
     /// Written by the store's write benchmark and crash test: an opaque payload of a given size.
     #[serde(rename = "system.note")]
     Note { text: String },

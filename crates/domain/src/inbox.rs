@@ -65,6 +65,58 @@ impl InboxSettings {
     }
 }
 
+/// A group of agents conversations can be given to (membership and routing come with routing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Team {
+    pub id: Id,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+/// A team's name, checked: 1 to 80 characters.
+pub fn team_name(raw: &str) -> Result<String, DomainError> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(DomainError::invalid("name", "a team's name must be 1 to 80 characters"));
+    }
+    Ok(name.to_string())
+}
+
+/// What an agent changes on a conversation besides its status; omitted fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ConversationChanges {
+    /// The whole new set of labels.
+    #[ts(optional)]
+    pub labels: Option<Vec<String>>,
+    #[ts(optional)]
+    pub priority: Option<Priority>,
+    /// A team id, or null to take the conversation out of its team.
+    #[ts(optional, type = "string | null")]
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub team: Option<Option<Id>>,
+}
+
+/// Tells "field absent" (outer None) from "field null" (Some(None)).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Id>>, D::Error> {
+    Option::<Id>::deserialize(d).map(Some)
+}
+
+pub const MAX_LABELS: usize = 20;
+
+/// The labels as stored: each checked by `view::label`, sorted, without repeats.
+pub fn labels(raw: &[String]) -> Result<Vec<String>, DomainError> {
+    let mut out = raw.iter().map(|l| crate::view::label(l)).collect::<Result<Vec<_>, _>>()?;
+    out.sort();
+    out.dedup();
+    if out.len() > MAX_LABELS {
+        return Err(DomainError::invalid("labels", format!("a conversation can have at most {MAX_LABELS} labels")));
+    }
+    Ok(out)
+}
+
 /// A customer. Found again by email or by the site's identifier, never duplicated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 #[ts(export)]
@@ -201,6 +253,25 @@ mod tests {
         assert_eq!((inbox.time_zone.as_str(), inbox.business_day_starts_at.as_str()), ("UTC", "09:00"));
         let bad = InboxSettings { time_zone: Some("Nowhere/Town".into()), ..settings(Style::LiveChat) };
         assert!(bad.into_inbox(Id(1), Timestamp(0)).unwrap_err().to_string().starts_with("time_zone:"));
+    }
+
+    #[test]
+    fn labels_are_normalized_sorted_and_deduplicated() {
+        let got = labels(&["Billing".into(), " refund ".into(), "billing".into()]).unwrap();
+        assert_eq!(got, vec!["billing".to_string(), "refund".to_string()]);
+        assert!(labels(&["two words".into()]).is_err());
+        let many: Vec<String> = (0..=MAX_LABELS).map(|i| format!("l{i}")).collect();
+        assert!(labels(&many).is_err());
+    }
+
+    #[test]
+    fn a_change_tells_an_absent_team_from_a_null_one() {
+        let absent: ConversationChanges = serde_json::from_str(r#"{"priority":"high"}"#).unwrap();
+        assert_eq!((absent.team, absent.priority), (None, Some(Priority::High)));
+        let null: ConversationChanges = serde_json::from_str(r#"{"team":null}"#).unwrap();
+        assert_eq!(null.team, Some(None));
+        let set: ConversationChanges = serde_json::from_str(r#"{"team":"12"}"#).unwrap();
+        assert_eq!(set.team, Some(Some(Id(12))));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use crate::{Desk, EngineError, Result};
 use frontdesk_domain::conversation::{decide, AgentAction, Decision, Happening, Lifecycle, Status};
 use frontdesk_domain::inbox::{
-    message_content, Contact, Conversation, Inbox, InboxSettings, Message, MessageKind, Priority,
+    labels, message_content, team_name, Contact, Conversation, ConversationChanges, Inbox, InboxSettings, Message,
+    MessageKind, Priority, Team,
 };
 use frontdesk_domain::snooze::{parse_day_start, parse_time_zone, snooze_end, SnoozeChoice};
 use frontdesk_domain::view::View;
@@ -66,6 +67,82 @@ impl Desk {
 
     pub fn inboxes(&self) -> Result<Vec<Inbox>> {
         Ok(self.store().inboxes()?)
+    }
+
+    pub async fn create_team(&self, actor: &Agent, name: &str) -> Result<Team> {
+        crate::accounts::require_admin(actor, "create teams")?;
+        let name = team_name(name)?;
+        let actor = actor.id;
+        self.command(move |tx| {
+            let team = Team { id: tx.new_id(), name: name.clone(), created_at: tx.now() };
+            tx.put_team(&team)?;
+            tx.record(Some(actor), EventKind::TeamCreated { team: team.id })?;
+            Ok(team)
+        })
+        .await
+    }
+
+    pub fn teams(&self) -> Result<Vec<Team>> {
+        Ok(self.store().teams()?)
+    }
+
+    /// Changes labels, priority or team; each change leaves an activity line. Closed
+    /// conversations keep what they had: they are final.
+    pub async fn update_conversation(
+        &self,
+        actor: &Agent,
+        conversation: Id,
+        changes: ConversationChanges,
+    ) -> Result<Conversation> {
+        let new_labels = changes.labels.as_deref().map(labels).transpose()?;
+        let actor = actor.clone();
+        self.command(move |tx| {
+            let (_, mut c) = load(tx, conversation)?;
+            if c.status == Status::Closed {
+                return abort(
+                    frontdesk_domain::conversation::LifecycleError::Illegal {
+                        from: Status::Closed,
+                        wanted: "changed",
+                        hint: "closed conversations are final; the customer's next message starts a new one",
+                    }
+                    .into(),
+                );
+            }
+            let mut lines = Vec::new();
+            if let Some(new) = &new_labels {
+                let added: Vec<&str> = new.iter().filter(|l| !c.labels.contains(l)).map(String::as_str).collect();
+                let removed: Vec<&str> = c.labels.iter().filter(|l| !new.contains(l)).map(String::as_str).collect();
+                if !added.is_empty() {
+                    lines.push(format!("added the labels {}", added.join(", ")));
+                }
+                if !removed.is_empty() {
+                    lines.push(format!("removed the labels {}", removed.join(", ")));
+                }
+                c.labels = new.clone();
+            }
+            if let Some(p) = changes.priority.filter(|p| *p != c.priority) {
+                lines.push(format!("set the priority to {}", priority_name(p)));
+                c.priority = p;
+            }
+            if let Some(team) = changes.team.filter(|t| *t != c.team) {
+                match team {
+                    Some(id) => {
+                        let Some(t) = tx.team(id)? else { return abort(EngineError::NotFound("team")) };
+                        lines.push(format!("gave the conversation to the team {}", t.name));
+                    }
+                    None => lines.push("took the conversation out of its team".into()),
+                }
+                c.team = team;
+            }
+            if lines.is_empty() {
+                return Ok(c);
+            }
+            tx.record(Some(actor.id), EventKind::ConversationUpdated { conversation: c.id })?;
+            append(tx, &mut c, MessageKind::Activity, None, format!("{} {}", actor.name, lines.join("; ")))?;
+            tx.put_conversation(&c)?;
+            Ok(c)
+        })
+        .await
     }
 
     /// A customer's message: finds (or creates) the contact, reopens their conversation or
@@ -355,6 +432,16 @@ fn move_to(
     }
     append(tx, c, MessageKind::Activity, None, activity)?;
     Ok(())
+}
+
+fn priority_name(p: Priority) -> &'static str {
+    match p {
+        Priority::None => "none",
+        Priority::Low => "low",
+        Priority::Medium => "medium",
+        Priority::High => "high",
+        Priority::Urgent => "urgent",
+    }
 }
 
 fn activity_for(next: &Lifecycle) -> String {

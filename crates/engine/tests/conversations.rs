@@ -276,3 +276,41 @@ async fn the_scheduler_wakes_a_snoozed_conversation_on_the_real_clock() {
     assert!(desk.now() >= at, "and not before its time");
     scheduler.abort();
 }
+
+#[tokio::test]
+async fn labels_priority_and_team_move_the_conversation_between_views_and_leave_activity() {
+    use frontdesk_domain::inbox::{ConversationChanges, Priority};
+    let f = fixture().await;
+    let inbox = f.inbox(Style::Messaging, None).await;
+    let c = f.customer(inbox, "joe@example.test", "my card was charged twice").await.conversation.id;
+    let team = f.desk.create_team(&f.admin, " Billing ").await.unwrap();
+    assert_eq!(f.desk.teams().unwrap()[0].name, "Billing");
+
+    let changes = ConversationChanges {
+        labels: Some(vec!["Refund".into(), "vip".into()]),
+        priority: Some(Priority::High),
+        team: Some(Some(team.id)),
+    };
+    let updated = f.desk.update_conversation(&f.admin, c, changes).await.unwrap();
+    assert_eq!(updated.labels, vec!["refund".to_string(), "vip".to_string()]);
+    assert_eq!(updated.priority, Priority::High);
+    let in_view = |v: View| f.desk.conversations(&v, None, None, 50).unwrap().iter().any(|x| x.id == c);
+    assert!(in_view(View::Label("refund".into())) && in_view(View::Team(team.id)));
+    assert_eq!(f.desk.count(&View::Label("vip".into()), Some(Status::New)).unwrap(), 1);
+    let last = f.desk.messages(c, 0, 50, false).unwrap().pop().unwrap();
+    assert_eq!(last.kind, MessageKind::Activity);
+    assert!(last.content.contains("added the labels refund, vip") && last.content.contains("team Billing"));
+
+    // Dropping a label and the team takes it out of those views, and only those.
+    let changes = ConversationChanges { labels: Some(vec!["vip".into()]), team: Some(None), ..Default::default() };
+    f.desk.update_conversation(&f.admin, c, changes).await.unwrap();
+    assert!(!in_view(View::Label("refund".into())) && !in_view(View::Team(team.id)));
+    assert!(in_view(View::Label("vip".into())));
+    assert_eq!(f.desk.count(&View::Label("refund".into()), None).unwrap(), 0);
+
+    let unknown = ConversationChanges { team: Some(Some(Id(999))), ..Default::default() };
+    assert!(matches!(f.desk.update_conversation(&f.admin, c, unknown).await, Err(EngineError::NotFound("team"))));
+    let bad = ConversationChanges { labels: Some(vec!["no spaces".into()]), ..Default::default() };
+    assert!(matches!(f.desk.update_conversation(&f.admin, c, bad).await, Err(EngineError::Invalid(_))));
+    f.indexes_agree();
+}

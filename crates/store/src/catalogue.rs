@@ -46,10 +46,12 @@ pub enum Tree {
     ViewStatusCount,
     /// key: `keys::timer` (due ms u64 BE, conversation id, kind byte) → empty
     DueConversationKind,
+    /// key: team id (u64 BE) → `Team`
+    TeamidTeam,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 18] = [
+    pub const ALL: [Tree; 19] = [
         Tree::Meta,
         Tree::AgentidAgent,
         Tree::EmailAgentid,
@@ -68,6 +70,7 @@ impl Tree {
         Tree::ViewStatusRecencyConversationid,
         Tree::ViewStatusCount,
         Tree::DueConversationKind,
+        Tree::TeamidTeam,
     ];
 
     pub fn name(self) -> &'static str {
@@ -90,6 +93,7 @@ impl Tree {
             Tree::ViewStatusRecencyConversationid => "view_status_recency_conversationid",
             Tree::ViewStatusCount => "view_status_count",
             Tree::DueConversationKind => "due_conversation_kind",
+            Tree::TeamidTeam => "teamid_team",
         }
     }
 }
@@ -122,6 +126,7 @@ impl Trees {
             self.get(Tree::InboxidInbox),
             self.get(Tree::ContactidContact),
             self.get(Tree::ConversationidConversation),
+            self.get(Tree::TeamidTeam),
         ] {
             if let Some((key, _)) = tree.last()? {
                 last = last.max(keys::parse_id(&key).unwrap_or(Id(0)));

@@ -8,7 +8,7 @@ use crate::keys;
 use crate::tx::{Tx, TxError};
 use crate::{Result, Store};
 use frontdesk_domain::conversation::Status;
-use frontdesk_domain::inbox::{Contact, Conversation, Inbox, Message};
+use frontdesk_domain::inbox::{Contact, Conversation, Inbox, Message, Team};
 use frontdesk_domain::view::View;
 use frontdesk_domain::{Id, Timestamp};
 
@@ -64,6 +64,15 @@ impl Tx<'_> {
 
     pub fn put_inbox<E>(&mut self, inbox: &Inbox) -> TxResult<(), E> {
         self.put(Tree::InboxidInbox, &keys::id(inbox.id), encode(inbox));
+        Ok(())
+    }
+
+    pub fn team<E>(&self, id: Id) -> TxResult<Option<Team>, E> {
+        self.read(Tree::TeamidTeam, &keys::id(id))
+    }
+
+    pub fn put_team<E>(&mut self, team: &Team) -> TxResult<(), E> {
+        self.put(Tree::TeamidTeam, &keys::id(team.id), encode(team));
         Ok(())
     }
 
@@ -203,6 +212,10 @@ impl Store {
 
     pub fn inboxes(&self) -> Result<Vec<Inbox>> {
         self.tree(Tree::InboxidInbox).iter().map(|kv| decode(Tree::InboxidInbox.name(), &kv?.1)).collect()
+    }
+
+    pub fn teams(&self) -> Result<Vec<Team>> {
+        self.tree(Tree::TeamidTeam).iter().map(|kv| decode(Tree::TeamidTeam.name(), &kv?.1)).collect()
     }
 
     pub fn contact(&self, id: Id) -> Result<Option<Contact>> {
