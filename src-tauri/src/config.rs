@@ -21,7 +21,17 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the host desk without a window (no display needed).
-    Serve(DeskArgs),
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub desk: DeskArgs,
+    /// For end-to-end tests only: adds POST /api/v1/test/clock, which moves this desk's clock
+    /// forward so timers (snoozes, auto-close) fall due at once. Never use it for real work.
+    #[arg(long)]
+    pub test_clock: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -46,6 +56,8 @@ pub struct DeskConfig {
     pub data_dir: PathBuf,
     pub listen: SocketAddr,
     pub cache_bytes: u64,
+    /// Whether tests may move the clock (`serve --test-clock`; never the desktop app).
+    pub test_clock: bool,
 }
 
 impl DeskConfig {
@@ -67,7 +79,7 @@ impl DeskConfig {
         }
         std::fs::create_dir_all(&data_dir)
             .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
-        Ok(DeskConfig { data_dir, listen, cache_bytes: args.cache_mib * 1024 * 1024 })
+        Ok(DeskConfig { data_dir, listen, cache_bytes: args.cache_mib * 1024 * 1024, test_clock: false })
     }
 
     pub fn on_lan(&self) -> bool {

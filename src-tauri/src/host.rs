@@ -3,7 +3,8 @@
 
 use crate::config::DeskConfig;
 use anyhow::Context;
-use frontdesk_engine::{Desk, StoreConfig, SystemClock};
+use frontdesk_domain::Clock;
+use frontdesk_engine::{Desk, ShiftedClock, StoreConfig, SystemClock};
 use frontdesk_http::{router, HostPolicy};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,7 +23,12 @@ pub struct RunningDesk {
 pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
     let store = StoreConfig { cache_bytes: config.cache_bytes };
     let mut progress = |line: &str| eprintln!("{line}");
-    let desk = Desk::open(&config.data_dir, &store, Arc::new(SystemClock), &mut progress)
+    let test_clock = config.test_clock.then(|| Arc::new(ShiftedClock::default()));
+    let clock: Arc<dyn Clock> = match &test_clock {
+        Some(c) => c.clone(),
+        None => Arc::new(SystemClock),
+    };
+    let desk = Desk::open(&config.data_dir, &store, clock, &mut progress)
         .with_context(|| format!("cannot open the data folder {}", config.data_dir.display()))?;
     let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| {
         format!(
@@ -32,7 +38,7 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
     })?;
     let addr = listener.local_addr()?;
     let hosts = if config.on_lan() { HostPolicy::Any } else { HostPolicy::LoopbackOnly };
-    let app = router(desk.clone(), hosts).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(desk.clone(), hosts, test_clock).into_make_service_with_connect_info::<SocketAddr>();
     // Timers that fell due while the desk was down fire now.
     let scheduler = tokio::spawn(desk.clone().run_scheduler());
     let (shutdown, stop) = oneshot::channel::<()>();

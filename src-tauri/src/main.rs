@@ -16,7 +16,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // The command line is handled before anything of Tauri starts, so `serve` needs no display.
     let outcome = match &cli.command {
-        Some(Command::Serve(args)) => DeskConfig::from_args(args).and_then(serve),
+        Some(Command::Serve(args)) => DeskConfig::from_args(&args.desk)
+            .map(|config| DeskConfig { test_clock: args.test_clock, ..config })
+            .and_then(serve),
         None => {
             if !desktop::has_display() {
                 eprintln!(
@@ -41,6 +43,9 @@ fn serve(config: DeskConfig) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let running = host::start(&config).await?;
+        if config.test_clock {
+            eprintln!("warning: --test-clock is on: anyone logged in can move this desk's clock; for tests only");
+        }
         if config.on_lan() {
             eprintln!("warning: serving plain HTTP on the network; anyone on it can reach this desk's login page");
         }

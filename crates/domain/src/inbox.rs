@@ -209,7 +209,8 @@ pub struct Message {
     /// 1, 2, 3… within the conversation: what a client resumes from.
     pub seq: u64,
     pub kind: MessageKind,
-    /// The agent who wrote it; none for the customer's and the system's.
+    /// The agent who wrote it, or whose action an activity line records; none for the
+    /// customer and for timers.
     pub author: Option<Id>,
     pub content: String,
     pub created_at: Timestamp,

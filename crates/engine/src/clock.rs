@@ -1,4 +1,5 @@
-//! Clocks: the system's for real use, a manual one for tests (and, later, `--test-clock`).
+//! Clocks: the system's for real use, a manual one for tests, and a shifted system clock for
+//! `frontdesk serve --test-clock`.
 
 use frontdesk_domain::{Clock, Timestamp};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -29,5 +30,22 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
         Timestamp(self.0.load(Ordering::SeqCst))
+    }
+}
+
+/// The system's clock plus an offset that only grows: lets end-to-end tests jump days ahead
+/// while time still runs. Only `frontdesk serve --test-clock` uses it.
+#[derive(Default)]
+pub struct ShiftedClock(AtomicI64);
+
+impl ShiftedClock {
+    pub fn advance(&self, by: Duration) {
+        self.0.fetch_add(i64::try_from(by.as_millis()).unwrap_or(i64::MAX), Ordering::SeqCst);
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(SystemClock.now().0.saturating_add(self.0.load(Ordering::SeqCst)))
     }
 }

@@ -138,7 +138,7 @@ impl Desk {
                 return Ok(c);
             }
             tx.record(Some(actor.id), EventKind::ConversationUpdated { conversation: c.id })?;
-            append(tx, &mut c, MessageKind::Activity, None, format!("{} {}", actor.name, lines.join("; ")))?;
+            append(tx, &mut c, MessageKind::Activity, Some(actor.id), format!("{} {}", actor.name, lines.join("; ")))?;
             tx.put_conversation(&c)?;
             Ok(c)
         })
@@ -430,7 +430,7 @@ fn move_to(
             EventKind::AssigneeChanged { conversation: c.id, from: before.assignee, to: next.assignee },
         )?;
     }
-    append(tx, c, MessageKind::Activity, None, activity)?;
+    append(tx, c, MessageKind::Activity, actor_id, activity)?;
     Ok(())
 }
 

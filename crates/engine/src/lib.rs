@@ -10,7 +10,7 @@ mod scheduler;
 mod secrets;
 
 pub use accounts::{Invitation, InvitationInfo, LoginOutcome, SetupStatus};
-pub use clock::{ManualClock, SystemClock};
+pub use clock::{ManualClock, ShiftedClock, SystemClock};
 pub use conversations::{ContactRef, Posted, StatusRequest};
 pub use error::EngineError;
 pub use frontdesk_store::{StatusFilter, Timer, TimerKind, ViewCursor};

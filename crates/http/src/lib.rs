@@ -4,13 +4,17 @@
 
 mod api;
 mod auth;
+mod conversations;
 mod error;
 mod openapi;
+mod stream;
 mod ui;
 
 pub use api::{AcceptInvitationRequest, AgentPage, EventPage, Health, InviteRequest, LoginRequest};
+pub use conversations::{ConversationPage, CustomerMessageRequest, MessagePage, ReplyRequest, TeamRequest, ViewCounts};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use openapi::openapi_json;
+pub use stream::{AdvanceClockRequest, ClockAdvanced};
 
 use axum::extract::Request;
 use axum::http::{header, StatusCode};
@@ -18,7 +22,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
-use frontdesk_engine::Desk;
+use frontdesk_engine::{Desk, ShiftedClock};
+use std::sync::Arc;
 
 /// Which `Host` headers the server answers. A server reachable only on loopback refuses other
 /// names, so a web page cannot reach it through DNS rebinding.
@@ -31,11 +36,15 @@ pub enum HostPolicy {
 #[derive(Clone)]
 pub struct AppState {
     pub desk: Desk,
+    /// Set only by `frontdesk serve --test-clock`: the clock the test endpoint moves.
+    pub test_clock: Option<Arc<ShiftedClock>>,
 }
 
-/// The whole HTTP surface of a host desk.
-pub fn router(desk: Desk, hosts: HostPolicy) -> Router {
-    let api = Router::new()
+/// The whole HTTP surface of a host desk. `test_clock` adds the endpoint that moves the desk's
+/// clock; without it that path is a 404 like any unknown one.
+pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock>>) -> Router {
+    use conversations as c;
+    let mut api = Router::new()
         .route("/setup", get(api::setup_status).post(api::setup))
         .route("/auth/login", post(api::login))
         .route("/auth/logout", post(api::logout))
@@ -46,15 +55,28 @@ pub fn router(desk: Desk, hosts: HostPolicy) -> Router {
         .route("/invitations/{token}", get(api::invitation))
         .route("/invitations/{token}/accept", post(api::accept_invitation))
         .route("/events", get(api::events))
-        .fallback(api::unknown_endpoint)
-        .method_not_allowed_fallback(api::method_not_allowed);
+        .route("/stream", get(stream::stream))
+        .route("/inboxes", get(c::inboxes).post(c::create_inbox))
+        .route("/inboxes/{id}/customer_messages", post(c::customer_message))
+        .route("/teams", get(c::teams).post(c::create_team))
+        .route("/conversations", get(c::conversations))
+        .route("/conversations/counts", get(c::counts))
+        .route("/conversations/{id}", get(c::conversation).patch(c::update_conversation))
+        .route("/conversations/{id}/status", post(c::change_status))
+        .route("/conversations/{id}/messages", get(c::messages).post(c::reply))
+        .route("/contacts/{id}", get(c::contact))
+        .route("/contacts/{id}/conversations", get(c::contact_conversations));
+    if test_clock.is_some() {
+        api = api.route("/test/clock", post(stream::advance_clock));
+    }
+    let api = api.fallback(api::unknown_endpoint).method_not_allowed_fallback(api::method_not_allowed);
     let mut app = Router::new()
         .route("/health", get(api::health))
         .route("/api/openapi.json", get(openapi::serve))
         .nest("/api/v1", api)
         .route("/api/{*rest}", any(api::unknown_endpoint))
         .fallback(get(ui::serve))
-        .with_state(AppState { desk })
+        .with_state(AppState { desk, test_clock })
         .layer(tower_http::trace::TraceLayer::new_for_http());
     if hosts == HostPolicy::LoopbackOnly {
         app = app.layer(middleware::from_fn(loopback_host_only));

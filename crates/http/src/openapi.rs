@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::api;
+use crate::{api, conversations as c, stream};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -10,7 +10,10 @@ use utoipa::{Modify, OpenApi};
     info(title = "Frontdesk host desk API", description = "The agent API of a Frontdesk host desk."),
     paths(
         api::health, api::setup_status, api::setup, api::login, api::logout, api::me, api::agents, api::invite,
-        api::deactivate, api::reactivate, api::invitation, api::accept_invitation, api::events,
+        api::deactivate, api::reactivate, api::invitation, api::accept_invitation, api::events, stream::stream,
+        c::inboxes, c::create_inbox, c::customer_message, c::teams, c::create_team, c::conversations, c::counts,
+        c::conversation, c::update_conversation, c::change_status, c::messages, c::reply, c::contact,
+        c::contact_conversations, stream::advance_clock,
     ),
     modifiers(&BearerAuth)
 )]

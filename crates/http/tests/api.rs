@@ -1,67 +1,11 @@
 //! The agent API through the real router and a real store, as a client sees it.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use frontdesk_domain::Timestamp;
-use frontdesk_engine::{Desk, ManualClock, StoreConfig};
-use frontdesk_http::{router, HostPolicy};
-use http_body_util::BodyExt;
-use serde_json::{json, Value};
-use std::sync::Arc;
-use tower::ServiceExt;
-
-struct Client {
-    app: axum::Router,
-    _dir: tempfile::TempDir,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Value,
-}
-
-impl Client {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let clock = Arc::new(ManualClock::new(Timestamp(1_800_000_000_000)));
-        let desk = Desk::open(dir.path(), &StoreConfig::default(), clock, &mut |_| {}).unwrap();
-        Client { app: router(desk, HostPolicy::LoopbackOnly), _dir: dir }
-    }
-
-    async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self.app.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
-        Reply { status, headers, body }
-    }
-
-    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
-        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "localhost:7878");
-        if let Some(t) = token {
-            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-        }
-        let req = match body {
-            Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
-            None => req.body(Body::empty()),
-        };
-        self.send(req.unwrap()).await
-    }
-
-    async fn setup(&self) -> String {
-        let r = self
-            .call("POST", "/api/v1/setup", None, Some(json!({"business_name": "Acme", "admin_name": "Ana", "email": "ana@acme.test", "password": "correct horse"})))
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        r.body["token"].as_str().unwrap().to_string()
-    }
-}
-
-fn error_code(r: &Reply) -> &str {
-    r.body["error"]["code"].as_str().unwrap_or_else(|| panic!("not an API error: {:?}", r.body))
-}
+use common::{error_code, Client};
+use serde_json::json;
 
 #[tokio::test]
 async fn health_answers_and_says_whether_setup_is_needed() {

@@ -9,6 +9,7 @@ export type Message = { conversation: Id,
  */
 seq: bigint, kind: MessageKind, 
 /**
- * The agent who wrote it; none for the customer's and the system's.
+ * The agent who wrote it, or whose action an activity line records; none for the
+ * customer and for timers.
  */
 author: Id | null, content: string, created_at: Timestamp, };

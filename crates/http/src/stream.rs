@@ -1,0 +1,154 @@
+//! The agents' live event stream over a WebSocket, and the test clock's endpoint.
+//!
+//! A client connects with `?access_token=…` (browsers cannot set headers on a WebSocket) and
+//! `&after=<event id>` to resume; it gets every event after that one, oldest first, then each new
+//! one as it commits. Memory per client stays small: the client reads from the desk's bounded
+//! broadcast, and one that falls behind is caught up from the store instead of being buffered.
+
+use crate::{ApiError, AppState};
+use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use frontdesk_domain::{Event, EventKind, Id, Timestamp};
+use frontdesk_engine::Desk;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// How often an open stream checks that its session is still valid (logout, deactivation).
+const SESSION_CHECK: Duration = Duration::from_secs(30);
+const CATCH_UP_PAGE: usize = 500;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct StreamQuery {
+    /// The session token (as in `Authorization: Bearer`).
+    pub access_token: String,
+    /// Resume after this event id; without it, only new events are sent.
+    #[param(value_type = Option<String>)]
+    pub after: Option<Id>,
+}
+
+#[utoipa::path(get, path = "/api/v1/stream", tag = "events", params(StreamQuery), responses(
+    (status = 101, description = "a WebSocket; each text frame is one `Event` as JSON"),
+    (status = 401, body = crate::ErrorBody)))]
+pub async fn stream(
+    State(s): State<AppState>,
+    Query(q): Query<StreamQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let agent = s.desk.authenticate(&q.access_token).await?;
+    let desk = s.desk.clone();
+    Ok(upgrade.max_message_size(64 * 1024).on_upgrade(move |socket| async move {
+        if let Err(e) = pump(desk, socket, q.access_token, agent.id, q.after).await {
+            tracing::debug!("event stream ended: {e}");
+        }
+    }))
+}
+
+#[derive(Debug, thiserror::Error)]
+enum StreamEnd {
+    #[error("the client went away")]
+    Gone,
+    #[error("the session ended")]
+    SessionEnded,
+    #[error(transparent)]
+    Engine(#[from] frontdesk_engine::EngineError),
+}
+
+async fn send(socket: &mut WebSocket, event: &Event) -> Result<(), StreamEnd> {
+    let text = serde_json::to_string(event).map_err(|e| frontdesk_engine::EngineError::Internal(e.to_string()))?;
+    socket.send(WsMessage::Text(Utf8Bytes::from(text))).await.map_err(|_| StreamEnd::Gone)
+}
+
+/// Sends stored events after `last` until caught up; returns the last one sent.
+async fn catch_up(desk: &Desk, socket: &mut WebSocket, mut last: Option<Id>) -> Result<Option<Id>, StreamEnd> {
+    loop {
+        let page = desk.events_after(last, CATCH_UP_PAGE)?;
+        for e in &page {
+            send(socket, e).await?;
+            last = Some(e.id);
+        }
+        if page.len() < CATCH_UP_PAGE {
+            return Ok(last);
+        }
+    }
+}
+
+async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: Option<Id>) -> Result<(), StreamEnd> {
+    // Subscribe before reading the store, so nothing committed in between is missed.
+    let mut live = desk.subscribe();
+    let mut last = match after {
+        Some(a) => catch_up(&desk, &mut socket, Some(a)).await?.or(Some(a)),
+        None => None,
+    };
+    let mut session_check = tokio::time::interval(SESSION_CHECK);
+    session_check.tick().await;
+    loop {
+        tokio::select! {
+            received = live.recv() => match received {
+                Ok(event) => {
+                    if last.is_some_and(|l| event.id <= l) {
+                        continue; // already sent while catching up
+                    }
+                    send(&mut socket, &event).await?;
+                    last = Some(event.id);
+                    if matches!(event.kind, EventKind::AgentDeactivated { agent } if agent == me) {
+                        return Err(StreamEnd::SessionEnded);
+                    }
+                }
+                Err(RecvError::Lagged(_)) => last = catch_up(&desk, &mut socket, last).await?,
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => return Err(StreamEnd::Gone),
+                Some(Ok(_)) => {} // pings are answered by the library; clients send nothing else
+            },
+            _ = session_check.tick() => {
+                if desk.authenticate(&token).await.is_err() {
+                    let _ = socket.send(WsMessage::Close(None)).await;
+                    return Err(StreamEnd::SessionEnded);
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct AdvanceClockRequest {
+    /// How far to move the desk's clock forward, in seconds.
+    pub seconds: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ClockAdvanced {
+    pub now: Timestamp,
+    /// Timers that fell due and fired.
+    pub fired: usize,
+}
+
+/// Only on a desk started with `frontdesk serve --test-clock`; a 404 everywhere else.
+#[utoipa::path(post, path = "/api/v1/test/clock", tag = "testing", security(("bearer" = [])),
+    request_body = AdvanceClockRequest, responses(
+    (status = 200, body = ClockAdvanced, description = "the clock moved and due timers fired"),
+    (status = 404, body = crate::ErrorBody, description = "the desk was not started with --test-clock")))]
+pub async fn advance_clock(
+    State(s): State<AppState>,
+    _me: crate::auth::CurrentAgent,
+    crate::auth::JsonBody(req): crate::auth::JsonBody<AdvanceClockRequest>,
+) -> Result<Json<ClockAdvanced>, ApiError> {
+    let Some(clock) = &s.test_clock else { return Err(crate::api::unknown_endpoint().await) };
+    if req.seconds > 366 * 24 * 3600 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "move the clock at most a year at a time",
+        ));
+    }
+    clock.advance(Duration::from_secs(req.seconds));
+    let fired = s.desk.fire_due_timers().await?;
+    Ok(Json(ClockAdvanced { now: s.desk.now(), fired }))
+}

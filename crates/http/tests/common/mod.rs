@@ -1,0 +1,80 @@
+#![allow(dead_code)] // each test file uses its own part
+
+//! A client of the real router on a real store, shared by the API tests.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use frontdesk_domain::{Clock, Timestamp};
+use frontdesk_engine::{Desk, ManualClock, ShiftedClock, StoreConfig};
+use frontdesk_http::{router, HostPolicy};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub struct Client {
+    pub desk: Desk,
+    app: axum::Router,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Value,
+}
+
+impl Client {
+    pub fn new() -> Self {
+        Self::with_test_clock(None)
+    }
+
+    /// A desk whose clock the test endpoint can move (as `serve --test-clock`), or a fixed one.
+    pub fn with_test_clock(test_clock: Option<Arc<ShiftedClock>>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let clock: Arc<dyn Clock> = match &test_clock {
+            Some(c) => c.clone(),
+            None => Arc::new(ManualClock::new(Timestamp(1_800_000_000_000))),
+        };
+        let desk = Desk::open(dir.path(), &StoreConfig::default(), clock, &mut |_| {}).unwrap();
+        Client { app: router(desk.clone(), HostPolicy::LoopbackOnly, test_clock), desk, _dir: dir }
+    }
+
+    pub fn app(&self) -> axum::Router {
+        self.app.clone()
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
+        Reply { status, headers, body }
+    }
+
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "localhost:7878");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        };
+        self.send(req.unwrap()).await
+    }
+
+    pub async fn setup(&self) -> String {
+        let r = self
+            .call("POST", "/api/v1/setup", None, Some(json!({"business_name": "Acme", "admin_name": "Ana", "email": "ana@acme.test", "password": "correct horse"})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["token"].as_str().unwrap().to_string()
+    }
+}
+
+pub fn error_code(r: &Reply) -> &str {
+    r.body["error"]["code"].as_str().unwrap_or_else(|| panic!("not an API error: {:?}", r.body))
+}
