@@ -251,13 +251,19 @@ impl Desk {
     /// firing changes the conversation, which removes the timer, in one transaction.
     pub async fn fire_due_timers(&self) -> Result<usize> {
         let mut fired = 0;
-        loop {
-            let due = self.store().due_timers(self.now(), 512)?;
-            if due.is_empty() {
-                return Ok(fired);
-            }
-            fired += self.command(move |tx| fire(tx, &due)).await?;
+        while let Some(n) = self.fire_due_batch(512).await? {
+            fired += n;
         }
+        Ok(fired)
+    }
+
+    /// Fires up to `max` due timers in one transaction; `None` when none is due.
+    pub async fn fire_due_batch(&self, max: usize) -> Result<Option<usize>> {
+        let due = self.store().due_timers(self.now(), max)?;
+        if due.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(self.command(move |tx| fire(tx, &due)).await?))
     }
 
     /// When the next timer falls due, if any.
