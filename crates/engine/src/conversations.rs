@@ -466,17 +466,27 @@ fn activity_for(next: &Lifecycle) -> String {
 fn fire(tx: &mut Tx<'_>, due: &[Timer]) -> TxResult<usize> {
     let mut fired = 0;
     for timer in due {
-        let Some(mut c) = tx.conversation(timer.conversation)? else { continue };
-        let Some(inbox) = tx.inbox(c.inbox)? else { continue };
+        let Some(mut c) = tx.conversation(timer.conversation)? else {
+            tx.drop_timer(timer);
+            continue;
+        };
+        let Some(inbox) = tx.inbox(c.inbox)? else {
+            tx.drop_timer(timer);
+            continue;
+        };
         let (happening, activity) = match timer.kind {
             TimerKind::Wake => (Happening::WakeDue(timer.due), "The snooze ended: the conversation is open again"),
             TimerKind::Close => (Happening::CloseDue(timer.due), "The conversation was closed automatically"),
         };
-        // A timer the conversation no longer holds is left alone: `put_conversation` removed it.
         if let Ok(Decision::Moved(next)) = decide(&c.lifecycle(), happening, &inbox.policy(), timer.due) {
             move_to(tx, &mut c, next, None, activity.into())?;
             tx.put_conversation(&c)?;
             fired += 1;
+        } else {
+            // Timers are kept in step with their conversation, so this is a leftover; dropping
+            // it keeps the scheduler from finding it due again and again.
+            tracing::warn!("dropping a timer conversation {} does not explain: {timer:?}", c.number);
+            tx.drop_timer(timer);
         }
     }
     Ok(fired)

@@ -71,6 +71,12 @@ impl Tx<'_> {
         self.read(Tree::TeamidTeam, &keys::id(id))
     }
 
+    /// Drops a timer its conversation no longer explains (a record written by an older rule);
+    /// the scheduler calls it so such a timer cannot fall due forever.
+    pub fn drop_timer(&mut self, timer: &Timer) {
+        self.remove(Tree::DueConversationKind, &keys::timer(timer));
+    }
+
     pub fn put_team<E>(&mut self, team: &Team) -> TxResult<(), E> {
         self.put(Tree::TeamidTeam, &keys::id(team.id), encode(team));
         Ok(())
