@@ -37,9 +37,15 @@ pub struct Desk {
 impl Desk {
     /// Starts `frontdesk serve` on a free loopback port with `data_dir`, and waits for its address.
     pub fn start(data_dir: &Path) -> Desk {
+        Self::start_with(data_dir, &[])
+    }
+
+    /// As `start`, with more arguments for `serve` (e.g. `--test-clock`).
+    pub fn start_with(data_dir: &Path, extra: &[&str]) -> Desk {
         let mut child = Command::new(binary())
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -70,6 +76,14 @@ impl Desk {
 
     pub fn post(&self, path: &str, token: Option<&str>, body: serde_json::Value) -> (u16, serde_json::Value) {
         let mut req = ureq::post(&format!("{}{path}", self.url));
+        if let Some(t) = token {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        reply(req.send_json(body))
+    }
+
+    pub fn patch(&self, path: &str, token: Option<&str>, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let mut req = ureq::request("PATCH", &format!("{}{path}", self.url));
         if let Some(t) = token {
             req = req.set("Authorization", &format!("Bearer {t}"));
         }

@@ -106,3 +106,40 @@ fn bad_command_lines_are_refused_with_the_reason() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--listen"));
 }
+
+#[test]
+#[ignore = "needs the frontdesk binary; scripts/test runs these"]
+fn with_test_clock_a_four_day_close_window_passes_in_a_request_and_without_it_the_clock_cannot_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::start_with(dir.path(), &["--test-clock"]);
+    let token = desk.post("/api/v1/setup", None, setup_body()).1["token"].as_str().unwrap().to_string();
+    let t = Some(token.as_str());
+    let (status, inbox) = desk.post("/api/v1/inboxes", t, json!({"name": "Website", "style": "messaging"}));
+    assert_eq!(status, 201, "{inbox}");
+    let inbox = inbox["id"].as_str().unwrap();
+    let first = json!({"contact": {"email": "joe@example.test"}, "content": "Is my order on its way?"});
+    let (status, posted) = desk.post(&format!("/api/v1/inboxes/{inbox}/customer_messages"), t, first);
+    assert_eq!(status, 201, "{posted}");
+    let id = posted["conversation"]["id"].as_str().unwrap().to_string();
+    let (status, solved) = desk.post(&format!("/api/v1/conversations/{id}/status"), t, json!({"status": "solved"}));
+    assert_eq!((status, solved["status"].as_str()), (200, Some("solved")), "{solved}");
+
+    // Within the window the customer's reply reopens it; solved again, the window starts over.
+    let (_, moved) = desk.post("/api/v1/test/clock", t, json!({"seconds": 3 * 24 * 3600}));
+    assert_eq!(moved["fired"], 0);
+    let again = json!({"contact": {"email": "joe@example.test"}, "content": "Still nothing"});
+    let (_, posted) = desk.post(&format!("/api/v1/inboxes/{inbox}/customer_messages"), t, again);
+    assert_eq!((posted["conversation"]["id"].as_str(), posted["conversation"]["status"].as_str()), (Some(&*id), Some("open")));
+    desk.post(&format!("/api/v1/conversations/{id}/status"), t, json!({"status": "solved"}));
+    let (_, moved) = desk.post("/api/v1/test/clock", t, json!({"seconds": 4 * 24 * 3600 + 60}));
+    assert_eq!(moved["fired"], 1, "{moved}");
+    let (_, conversation) = desk.get(&format!("/api/v1/conversations/{id}"), t);
+    assert_eq!(conversation["status"], "closed");
+    let (exit, _) = desk.terminate();
+    assert!(exit.success());
+
+    let desk = Desk::start(dir.path());
+    let (status, body) = desk.post("/api/v1/test/clock", t, json!({"seconds": 60}));
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")), "{body}");
+    assert_eq!(desk.get(&format!("/api/v1/conversations/{id}"), t).1["status"], "closed", "kept across the restart");
+}
