@@ -129,7 +129,10 @@ fn with_test_clock_a_four_day_close_window_passes_in_a_request_and_without_it_th
     assert_eq!(moved["fired"], 0);
     let again = json!({"contact": {"email": "joe@example.test"}, "content": "Still nothing"});
     let (_, posted) = desk.post(&format!("/api/v1/inboxes/{inbox}/customer_messages"), t, again);
-    assert_eq!((posted["conversation"]["id"].as_str(), posted["conversation"]["status"].as_str()), (Some(&*id), Some("open")));
+    assert_eq!(
+        (posted["conversation"]["id"].as_str(), posted["conversation"]["status"].as_str()),
+        (Some(&*id), Some("open"))
+    );
     desk.post(&format!("/api/v1/conversations/{id}/status"), t, json!({"status": "solved"}));
     let (_, moved) = desk.post("/api/v1/test/clock", t, json!({"seconds": 4 * 24 * 3600 + 60}));
     assert_eq!(moved["fired"], 1, "{moved}");

@@ -163,6 +163,7 @@ pub struct Conversation {
     /// The contact's conversation before this one, when this one started after a close.
     pub previous: Option<Id>,
     pub created_at: Timestamp,
+    /// The last message written by a person (customer or agent): what views sort by.
     pub last_activity_at: Timestamp,
     /// Sequence number of the last message.
     pub last_seq: u64,

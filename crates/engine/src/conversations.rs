@@ -399,7 +399,9 @@ fn start_conversation(
     Ok(c)
 }
 
-/// Appends a message and makes it the conversation's latest activity.
+/// Appends a message. Messages written by people make it the conversation's latest activity;
+/// activity lines do not, so an automatic close or a relabel does not lift an old conversation
+/// to the top of every list (and does not rewrite its place in every view).
 fn append(
     tx: &mut Tx<'_>,
     c: &mut Conversation,
@@ -408,7 +410,9 @@ fn append(
     content: String,
 ) -> TxResult<Message> {
     c.last_seq += 1;
-    c.last_activity_at = tx.now();
+    if kind != MessageKind::Activity {
+        c.last_activity_at = tx.now();
+    }
     let m = Message { conversation: c.id, seq: c.last_seq, kind, author, content, created_at: tx.now() };
     tx.put_message(&m)?;
     let private = !kind.is_public();

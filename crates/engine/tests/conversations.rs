@@ -219,8 +219,12 @@ async fn views_list_newest_activity_first_page_by_cursor_and_count_without_scann
     assert_eq!(f.desk.count(&View::Unassigned, None).unwrap(), 6, "setting it pending does not");
     assert_eq!(f.desk.count(&View::Unassigned, Some(Status::Pending)).unwrap(), 1);
 
+    let top = f.desk.conversations(&View::Inbox(inbox), None, None, 1).unwrap();
+    assert_eq!(top[0].id, ids[6], "status changes do not reorder the list");
+    f.clock.advance(Duration::from_secs(1));
+    f.desk.agent_message(&f.admin, ids[1], "Any news?", false).await.unwrap();
     let page1 = f.desk.conversations(&View::Inbox(inbox), None, None, 3).unwrap();
-    assert_eq!(page1[0].id, ids[1], "the last touched comes first");
+    assert_eq!(page1[0].id, ids[1], "the last written to comes first");
     let last = page1.last().unwrap();
     let cursor = frontdesk_engine::ViewCursor { last_activity: last.last_activity_at, conversation: last.id };
     let page2 = f.desk.conversations(&View::Inbox(inbox), None, Some(cursor), 10).unwrap();

@@ -22,7 +22,7 @@ use catalogue::Trees;
 use committer::{CommandJob, Jobs};
 use frontdesk_domain::{Business, Event, Id, Timestamp};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 /// Every way the store can fail. Messages are meant for the person running the desk.
@@ -78,7 +78,7 @@ struct Inner {
     /// The committer's queue; taken on drop so the committer finishes and stops.
     jobs: Mutex<Option<Jobs>>,
     committer: Mutex<Option<std::thread::JoinHandle<()>>>,
-    flushes: Arc<AtomicU64>,
+    stats: Arc<committer::CommitStats>,
 }
 
 impl Store {
@@ -106,9 +106,9 @@ impl Store {
         migrate::run(&db, migrations, progress)?;
         let trees = Arc::new(Trees::open(&db)?);
         let last_id = trees.last_id()?;
-        let flushes = Arc::new(AtomicU64::new(0));
-        let (jobs, committer) = committer::spawn(db.clone(), trees.clone(), last_id, flushes.clone());
-        let inner = Inner { db, trees, jobs: Mutex::new(Some(jobs)), committer: Mutex::new(Some(committer)), flushes };
+        let stats = Arc::new(committer::CommitStats::default());
+        let (jobs, committer) = committer::spawn(db.clone(), trees.clone(), last_id, stats.clone());
+        let inner = Inner { db, trees, jobs: Mutex::new(Some(jobs)), committer: Mutex::new(Some(committer)), stats };
         Ok(Store { inner: Arc::new(inner) })
     }
 
@@ -122,9 +122,30 @@ impl Store {
         T: Send + 'static,
         E: Send + 'static,
     {
+        self.submit(now, command, false).await
+    }
+
+    /// Runs `command` like `write`, but applies its writes tree by tree and does not flush:
+    /// for importing data and building benchmark fixtures into a store nobody else is writing
+    /// to. Call `flush` when done; a crash before that may keep part of an import.
+    pub async fn import<T, E, F>(&self, now: Timestamp, command: F) -> Result<Committed<T>, TxError<E>>
+    where
+        F: Fn(&mut Tx<'_>) -> Result<T, TxError<E>> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        self.submit(now, command, true).await
+    }
+
+    async fn submit<T, E, F>(&self, now: Timestamp, command: F, bulk: bool) -> Result<Committed<T>, TxError<E>>
+    where
+        F: Fn(&mut Tx<'_>) -> Result<T, TxError<E>> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static,
+    {
         let closed = || TxError::Store(StoreError::NotDurable("the store is closed".into()));
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let job = Box::new(CommandJob { now, command, result: None, reply });
+        let job = Box::new(CommandJob { now, bulk, command, result: None, reply });
         {
             let jobs = self.inner.jobs.lock().unwrap_or_else(|p| p.into_inner());
             jobs.as_ref().ok_or_else(closed)?.send(job).map_err(|_| closed())?;
@@ -170,7 +191,13 @@ impl Store {
 
     /// How many group-commit flushes the store has made since it was opened.
     pub fn flush_count(&self) -> u64 {
-        self.inner.flushes.load(Ordering::Relaxed)
+        self.inner.stats.flushes.load(Ordering::Relaxed)
+    }
+
+    /// How long the last flushed batch took to run its commands and apply their writes,
+    /// everything but the flush: what benchmarks report as a command's own cost.
+    pub fn last_batch_work(&self) -> std::time::Duration {
+        std::time::Duration::from_nanos(self.inner.stats.last_batch_work_nanos.load(Ordering::Relaxed))
     }
 
     fn tree(&self, tree: Tree) -> &sled::Tree {

@@ -23,7 +23,11 @@ closes_at: Timestamp | null,
 /**
  * The contact's conversation before this one, when this one started after a close.
  */
-previous: Id | null, created_at: Timestamp, last_activity_at: Timestamp, 
+previous: Id | null, created_at: Timestamp, 
+/**
+ * The last message written by a person (customer or agent): what views sort by.
+ */
+last_activity_at: Timestamp, 
 /**
  * Sequence number of the last message.
  */

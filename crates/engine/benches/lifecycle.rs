@@ -1,0 +1,342 @@
+//! The lifecycle at size: a store with 1,000,000 conversations and 10,000,000 messages (their
+//! contacts, view entries, counters, timers and events too), then
+//! - the first page (50) of each sidebar view: p50 / p99 / max over 1,000 reads each;
+//! - status changes through the engine: p99 of the command's own work (run + indexes + event +
+//!   timer, applied) without the durable flush, and p99 with it;
+//! - 100,000 auto-close timers falling due at once, drained through the engine;
+//! - the store's size on disk per million messages.
+//!
+//! A load generator (`cargo bench -p frontdesk-engine --bench lifecycle`). The fixture is built
+//! once into `$FRONTDESK_BENCH_DIR` (default `target/bench-lifecycle`) with the store's import
+//! path and reused while it is intact; draining the timers uses it up, so the next run rebuilds.
+//! `FRONTDESK_BENCH_CONVERSATIONS` makes it smaller for a quick look.
+
+use frontdesk_domain::conversation::{Status, Style};
+use frontdesk_domain::inbox::{Contact, Conversation, InboxSettings, Message, MessageKind, Priority};
+use frontdesk_domain::view::View;
+use frontdesk_domain::{Agent, EventKind, Id, SetupRequest, Timestamp};
+use frontdesk_engine::{Desk, ManualClock, StatusRequest, StoreConfig};
+use frontdesk_store::{Store, TxError};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const MESSAGES_PER_CONVERSATION: u64 = 10;
+const CHUNK: u64 = 2_000;
+const DUE_AT_ONCE: u64 = 100_000;
+/// 2027-01-15 10:00 UTC: "now" for the whole benchmark.
+const NOW: Timestamp = Timestamp(1_800_007_200_000);
+const DAY_MS: i64 = 24 * 3600 * 1000;
+/// When the 100,000 timers fall due together.
+const DUE: Timestamp = Timestamp(NOW.0 + 3600 * 1000);
+const LABELS: [&str; 8] = ["billing", "refund", "shipping", "bug", "vip", "feature", "account", "urgent"];
+const MARKER: &str = "fixture-complete";
+
+/// splitmix64: a fixed, fast stream of numbers, so fixtures are the same every time.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+struct Plan {
+    inboxes: Vec<Id>,
+    teams: Vec<Id>,
+    agents: Vec<Id>,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn summary(mut samples: Vec<Duration>) -> String {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    format!(
+        "p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms ({} samples)",
+        ms(percentile(&samples, 0.5)),
+        ms(percentile(&samples, 0.99)),
+        ms(*samples.last().unwrap_or(&Duration::ZERO)),
+        samples.len()
+    )
+}
+
+fn rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1));
+    kb.and_then(|k| k.parse::<u64>().ok()).unwrap_or(0) / 1024
+}
+
+/// One conversation of the fixture, its contact and messages, decided by `n` alone.
+fn conversation(
+    n: u64,
+    number: u64,
+    ids: &mut impl FnMut() -> Id,
+    plan: &Plan,
+    due_at_once: u64,
+) -> (Contact, Conversation, Vec<Message>) {
+    let r = mix(n);
+    let created_at = Timestamp(NOW.0 - (r % (90 * DAY_MS as u64)) as i64 - DAY_MS);
+    let contact = Contact {
+        id: ids(),
+        name: Some(format!("Customer {n}")),
+        email: Some(format!("customer{n}@example.test")),
+        identifier: None,
+        created_at,
+    };
+    // The first `due_at_once` are solved, closing together; the rest get a realistic mix.
+    let status = if n < due_at_once {
+        Status::Solved
+    } else {
+        match (r >> 8) % 100 {
+            0..=14 => Status::New,
+            15..=39 => Status::Open,
+            40..=49 => Status::Pending,
+            50..=54 => Status::OnHold,
+            55..=59 => Status::Snoozed,
+            60..=64 => Status::Solved,
+            _ => Status::Closed,
+        }
+    };
+    let assignee = (status != Status::New).then(|| plan.agents[((r >> 16) % plan.agents.len() as u64) as usize]);
+    let team = ((r >> 24) % 10 < 3).then(|| plan.teams[((r >> 28) % plan.teams.len() as u64) as usize]);
+    let mut labels: Vec<String> =
+        (0..(r >> 32) % 3).map(|i| LABELS[((r >> (36 + 4 * i)) % LABELS.len() as u64) as usize].to_string()).collect();
+    labels.sort();
+    labels.dedup();
+    let id = ids();
+    let mut messages = Vec::new();
+    let mut at = created_at;
+    for seq in 1..=MESSAGES_PER_CONVERSATION {
+        at = Timestamp(at.0 + ((mix(n ^ seq) % 3_600_000) as i64));
+        let (kind, author) = match seq % 3 {
+            1 => (MessageKind::Incoming, None),
+            2 => (MessageKind::Outgoing, assignee),
+            _ if seq == MESSAGES_PER_CONVERSATION => (MessageKind::PrivateNote, assignee),
+            _ => (MessageKind::Incoming, None),
+        };
+        let content = format!(
+            "Message {seq} of conversation {number}: thanks for getting back to me, the order #{} still has not arrived and I would like to know when it will.",
+            r % 100_000
+        );
+        messages.push(Message { conversation: id, seq, kind, author, content, created_at: at });
+    }
+    let wakes_at = (status == Status::Snoozed).then(|| Timestamp(NOW.0 + 2 * DAY_MS + (r % DAY_MS as u64) as i64));
+    let closes_at = match status {
+        Status::Solved if n < due_at_once => Some(DUE),
+        Status::Solved => Some(Timestamp(DUE.0 + DAY_MS + (r % (3 * DAY_MS as u64)) as i64)),
+        _ => None,
+    };
+    let c = Conversation {
+        id,
+        number,
+        inbox: plan.inboxes[((r >> 40) % plan.inboxes.len() as u64) as usize],
+        contact: contact.id,
+        status,
+        assignee,
+        team,
+        labels,
+        priority: [Priority::None, Priority::Low, Priority::Medium, Priority::High][((r >> 44) % 4) as usize],
+        wakes_at,
+        closes_at,
+        previous: None,
+        created_at,
+        last_activity_at: at,
+        last_seq: MESSAGES_PER_CONVERSATION,
+    };
+    (contact, c, messages)
+}
+
+async fn build(dir: &Path, conversations: u64) -> (Desk, Store, Agent) {
+    let _ = std::fs::remove_dir_all(dir);
+    let store = Store::open(dir, &StoreConfig { cache_bytes: 256 << 20 }).expect("open the fixture store");
+    let desk = Desk::with_store(store.clone(), Arc::new(ManualClock::new(NOW)));
+    let setup = SetupRequest {
+        business_name: "Bench".into(),
+        admin_name: "Ana".into(),
+        email: "ana@bench.test".into(),
+        password: "correct horse".into(),
+    };
+    let admin = desk.setup(setup).await.expect("setup").agent;
+    let mut inboxes = Vec::new();
+    for (name, style) in [("Chat", Style::LiveChatReturning), ("Email", Style::Messaging), ("Help", Style::Messaging)] {
+        let s = InboxSettings {
+            name: name.into(),
+            style,
+            close_after_secs: None,
+            time_zone: None,
+            business_day_starts_at: None,
+        };
+        inboxes.push(desk.create_inbox(&admin, s).await.expect("inbox").id);
+    }
+    let mut teams = Vec::new();
+    for name in ["Billing", "Logistics", "Tech"] {
+        teams.push(desk.create_team(&admin, name).await.expect("team").id);
+    }
+    let mut agents = vec![admin.id];
+    agents.extend((1..8).map(|i| Id(1_000 + i))); // assignees only need ids for views
+    let plan = Arc::new(Plan { inboxes, teams, agents });
+    let started = Instant::now();
+    let due_at_once = DUE_AT_ONCE.min(conversations / 10);
+    for chunk in 0..conversations.div_ceil(CHUNK) {
+        let plan = plan.clone();
+        store
+            .import::<_, (), _>(NOW, move |tx| {
+                for n in chunk * CHUNK..((chunk + 1) * CHUNK).min(conversations) {
+                    let number = tx.next_conversation_number()?;
+                    let mut ids = Vec::new();
+                    for _ in 0..2 {
+                        ids.push(tx.new_id());
+                    }
+                    let mut next = ids.into_iter();
+                    let (contact, c, messages) =
+                        conversation(n, number, &mut || next.next().unwrap_or(Id(0)), &plan, due_at_once);
+                    tx.put_contact(&contact)?;
+                    tx.record(
+                        None,
+                        EventKind::ConversationCreated {
+                            conversation: c.id,
+                            inbox: c.inbox,
+                            contact: contact.id,
+                            previous: None,
+                        },
+                    )?;
+                    for m in &messages {
+                        tx.put_message(m)?;
+                        tx.record(
+                            m.author,
+                            EventKind::MessageCreated { conversation: c.id, seq: m.seq, private: !m.kind.is_public() },
+                        )?;
+                    }
+                    tx.put_conversation(&c)?;
+                }
+                Ok::<_, TxError<()>>(())
+            })
+            .await
+            .map_err(|e| format!("{e:?}"))
+            .expect("import a chunk");
+        let done = ((chunk + 1) * CHUNK).min(conversations);
+        if chunk % 25 == 24 || done == conversations {
+            let secs = started.elapsed().as_secs_f64();
+            eprintln!(
+                "  fixture: {done}/{conversations} conversations ({:.0}/s, {:.0} s, RSS {} MiB)",
+                done as f64 / secs,
+                secs,
+                rss_mib()
+            );
+        }
+    }
+    store.flush().expect("flush the fixture");
+    std::fs::write(dir.join(MARKER), conversations.to_string()).expect("write the marker");
+    eprintln!("  fixture built in {:.0} s", started.elapsed().as_secs_f64());
+    (desk, store, admin)
+}
+
+fn main() {
+    let conversations: u64 =
+        std::env::var("FRONTDESK_BENCH_CONVERSATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let dir = std::env::var_os("FRONTDESK_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-lifecycle"));
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let intact = std::fs::read_to_string(dir.join(MARKER)).ok() == Some(conversations.to_string());
+        let clock = Arc::new(ManualClock::new(NOW));
+        let (desk, store, admin) = if intact {
+            eprintln!("reusing the fixture in {}", dir.display());
+            let store = Store::open(&dir, &StoreConfig::default()).expect("open the fixture");
+            let desk = Desk::with_store(store.clone(), clock.clone());
+            let admin = desk.login("ana@bench.test", "correct horse".into(), "bench").await.expect("login").agent;
+            (desk, store, admin)
+        } else {
+            eprintln!("building the fixture ({conversations} conversations) in {}", dir.display());
+            let built = build(&dir, conversations).await;
+            drop(built);
+            // Measure on a store opened as a desk opens it: default cache, nothing warm.
+            let store = Store::open(&dir, &StoreConfig::default()).expect("reopen the fixture");
+            let desk = Desk::with_store(store.clone(), clock.clone());
+            let admin = desk.login("ana@bench.test", "correct horse".into(), "bench").await.expect("login").agent;
+            (desk, store, admin)
+        };
+        let messages = desk.count(&View::All, None).expect("count") * MESSAGES_PER_CONVERSATION;
+        let size = store.size_on_disk().expect("size");
+        println!("## Lifecycle at size (crates/engine/benches/lifecycle.rs)");
+        println!(
+            "store: {} conversations, {messages} messages; {:.2} GiB on disk = {:.0} MiB per million messages (all records, indexes and events included)",
+            desk.count(&View::All, None).expect("count"),
+            size as f64 / f64::from(1u32 << 30),
+            size as f64 / (1u64 << 20) as f64 / (messages as f64 / 1e6)
+        );
+
+        // First pages of the sidebar's views.
+        let inbox = desk.inboxes().expect("inboxes")[1].id;
+        let team = desk.teams().expect("teams")[0].id;
+        let views: Vec<(&str, View, Option<Status>)> = vec![
+            ("all", View::All, None),
+            ("all, open", View::All, Some(Status::Open)),
+            ("unassigned, new", View::Unassigned, Some(Status::New)),
+            ("mine, open", View::Assignee(admin.id), Some(Status::Open)),
+            ("inbox", View::Inbox(inbox), None),
+            ("team, pending", View::Team(team), Some(Status::Pending)),
+            ("label vip", View::Label("vip".into()), None),
+            ("closed", View::All, Some(Status::Closed)),
+        ];
+        let mut all_samples = Vec::new();
+        for (name, view, status) in &views {
+            let mut samples = Vec::new();
+            for i in 0..1_100 {
+                let t = Instant::now();
+                let page = desk.conversations(view, *status, None, 50).expect("page");
+                let took = t.elapsed();
+                assert_eq!(page.len(), 50, "view {name} has a full first page");
+                if i >= 100 {
+                    samples.push(took);
+                }
+            }
+            all_samples.extend(samples.iter().copied());
+            println!("first page of 50, {name}: {}", summary(samples));
+        }
+        println!("first page of 50, every view above: {}", summary(all_samples));
+
+        // Status changes: open -> pending -> open ... and open -> solved (close timer), on
+        // conversations taken from the open view.
+        let mut targets = Vec::new();
+        let mut cursor = None;
+        while targets.len() < 3_000 {
+            let page = desk.conversations(&View::All, Some(Status::Open), cursor, 200).expect("open page");
+            let Some(last) = page.last() else { break };
+            cursor = Some(frontdesk_engine::ViewCursor { last_activity: last.last_activity_at, conversation: last.id });
+            targets.extend(page.iter().map(|c| c.id));
+        }
+        let (mut work, mut total) = (Vec::new(), Vec::new());
+        for (i, id) in targets.iter().enumerate() {
+            let requests: &[StatusRequest] =
+                if i % 3 == 0 { &[StatusRequest::Solved] } else { &[StatusRequest::Pending, StatusRequest::Open] };
+            for request in requests {
+                let t = Instant::now();
+                desk.change_status(&admin, *id, *request).await.expect("status change");
+                total.push(t.elapsed());
+                work.push(store.last_batch_work());
+            }
+        }
+        println!("status change, command work without the flush: {}", summary(work));
+        println!("status change, acknowledged (durable flush included): {}", summary(total));
+
+        // 100,000 close timers due at once.
+        let due = desk.count(&View::All, Some(Status::Solved)).expect("count");
+        clock.advance(Duration::from_millis((DUE.0 - NOW.0) as u64 + 1));
+        let t = Instant::now();
+        let fired = desk.fire_due_timers().await.expect("drain");
+        let took = t.elapsed();
+        println!(
+            "timers due at once: {fired} fired in {:.2} s ({:.0}/s; {due} solved conversations held timers)",
+            took.as_secs_f64(),
+            fired as f64 / took.as_secs_f64()
+        );
+        println!("resident memory at the end: {} MiB (store cache 32 MiB)", rss_mib());
+        let _ = std::fs::remove_file(dir.join(MARKER)); // the drain used the fixture up
+        let problems = if conversations <= 100_000 { desk.check_indexes().expect("check") } else { Vec::new() };
+        assert!(problems.is_empty(), "{problems:?}");
+    });
+}
