@@ -169,6 +169,18 @@ pub enum LifecycleError {
     SnoozeInPast,
 }
 
+/// Refuses anything done to a closed conversation: closed is final.
+pub fn refuse_if_closed(status: Status, wanted: &'static str) -> Result<(), LifecycleError> {
+    if status == Status::Closed {
+        return Err(LifecycleError::Illegal {
+            from: Status::Closed,
+            wanted,
+            hint: "closed conversations are final; the customer's next message starts a new one",
+        });
+    }
+    Ok(())
+}
+
 /// Decides what a happening does to a conversation in an inbox of `policy`, at `now`.
 pub fn decide(
     current: &Lifecycle,
@@ -178,11 +190,6 @@ pub fn decide(
 ) -> Result<Decision, LifecycleError> {
     use Status::*;
     let to = |status, assignee| Lifecycle { status, assignee, wakes_at: None, closes_at: None };
-    let closed_error = |wanted| LifecycleError::Illegal {
-        from: Closed,
-        wanted,
-        hint: "closed conversations are final; the customer's next message starts a new one",
-    };
     let next = match happening {
         Happening::CustomerMessage => match current.status {
             Closed => return Ok(Decision::StartNewConversation),
@@ -202,9 +209,7 @@ pub fn decide(
             to(Closed, current.assignee)
         }
         Happening::Agent { agent, action } => {
-            if current.status == Closed {
-                return Err(closed_error(action_word(action)));
-            }
+            refuse_if_closed(current.status, action_word(action))?;
             // Whoever opens or answers an unassigned conversation takes it.
             let taking = current.assignee.or(Some(agent));
             match action {

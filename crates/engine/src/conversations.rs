@@ -2,7 +2,7 @@
 //! use case is one command; the rules come from `frontdesk_domain::conversation`.
 
 use crate::{Desk, EngineError, Result};
-use frontdesk_domain::conversation::{decide, AgentAction, Decision, Happening, Lifecycle, Status};
+use frontdesk_domain::conversation::{decide, refuse_if_closed, AgentAction, Decision, Happening, Lifecycle, Status};
 use frontdesk_domain::inbox::{
     labels, message_content, team_name, Contact, Conversation, ConversationChanges, Inbox, InboxSettings, Message,
     MessageKind, Priority, Team,
@@ -98,16 +98,7 @@ impl Desk {
         let actor = actor.clone();
         self.command(move |tx| {
             let (_, mut c) = load(tx, conversation)?;
-            if c.status == Status::Closed {
-                return abort(
-                    frontdesk_domain::conversation::LifecycleError::Illegal {
-                        from: Status::Closed,
-                        wanted: "changed",
-                        hint: "closed conversations are final; the customer's next message starts a new one",
-                    }
-                    .into(),
-                );
-            }
+            refuse_if_closed(c.status, "changed").map_err(|e| TxError::Abort(e.into()))?;
             let mut lines = Vec::new();
             if let Some(new) = &new_labels {
                 let added: Vec<&str> = new.iter().filter(|l| !c.labels.contains(l)).map(String::as_str).collect();
@@ -186,16 +177,7 @@ impl Desk {
         let actor = actor.clone();
         self.command(move |tx| {
             let (inbox, mut c) = load(tx, conversation)?;
-            if c.status == Status::Closed {
-                return abort(
-                    frontdesk_domain::conversation::LifecycleError::Illegal {
-                        from: Status::Closed,
-                        wanted: "written to",
-                        hint: "closed conversations are final; the customer's next message starts a new one",
-                    }
-                    .into(),
-                );
-            }
+            refuse_if_closed(c.status, "written to").map_err(|e| TxError::Abort(e.into()))?;
             if !private {
                 let happening = Happening::Agent { agent: actor.id, action: AgentAction::Reply };
                 if let Decision::Moved(next) = decide(&c.lifecycle(), happening, &inbox.policy(), tx.now())

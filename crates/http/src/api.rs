@@ -151,13 +151,13 @@ pub async fn invite(
 #[utoipa::path(post, path = "/api/v1/agents/{id}/deactivate", tag = "agents", security(("bearer" = [])),
     params(("id" = String, Path, description = "agent id")), responses((status = 200, body = Agent), (status = 403, body = ErrorBody)))]
 pub async fn deactivate(State(s): State<AppState>, me: CurrentAgent, Path(id): Path<String>) -> ApiResult<Json<Agent>> {
-    Ok(Json(s.desk.deactivate_agent(&me.agent, parse_id(&id)?).await?))
+    Ok(Json(s.desk.deactivate_agent(&me.agent, parse_id(&id, "agent")?).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/agents/{id}/reactivate", tag = "agents", security(("bearer" = [])),
     params(("id" = String, Path, description = "agent id")), responses((status = 200, body = Agent), (status = 403, body = ErrorBody)))]
 pub async fn reactivate(State(s): State<AppState>, me: CurrentAgent, Path(id): Path<String>) -> ApiResult<Json<Agent>> {
-    Ok(Json(s.desk.reactivate_agent(&me.agent, parse_id(&id)?).await?))
+    Ok(Json(s.desk.reactivate_agent(&me.agent, parse_id(&id, "agent")?).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/invitations/{token}", tag = "accounts",
@@ -201,6 +201,7 @@ pub async fn method_not_allowed() -> ApiError {
     )
 }
 
-fn parse_id(raw: &str) -> ApiResult<Id> {
-    raw.parse().map_err(|_| ApiError::bad_request(format!("'{raw}' is not an id")))
+/// A path or query id; `what` names it in the error ("'x' is not a conversation id").
+pub(crate) fn parse_id(raw: &str, what: &str) -> ApiResult<Id> {
+    raw.parse().map_err(|_| ApiError::bad_request(format!("'{raw}' is not a {what} id")))
 }

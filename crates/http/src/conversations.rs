@@ -1,6 +1,7 @@
 //! Handlers for inboxes, teams, conversations, messages and contacts, and the query words of
 //! views (`view=mine`, `status=open`, cursors).
 
+use crate::api::parse_id;
 use crate::auth::{CurrentAgent, JsonBody};
 use crate::{ApiError, AppState, ErrorBody};
 use axum::extract::{Path, Query, State};
@@ -96,10 +97,6 @@ pub struct MessageQuery {
     pub after_seq: Option<u64>,
     /// At most this many (default 100, at most 500).
     pub limit: Option<usize>,
-}
-
-fn parse_id(raw: &str, what: &str) -> ApiResult<Id> {
-    raw.parse().map_err(|_| ApiError::bad_request(format!("'{raw}' is not a {what} id")))
 }
 
 /// The `view` query word, read for the agent asking (`mine` is theirs).
