@@ -38,7 +38,9 @@ fn main() -> Result<(), sled::Error> {
             }
         }
         let scattered = started.elapsed().as_secs_f64() * 1e6 / WRITES as f64;
-        println!("{size:>3}-byte values: {in_order:.1} µs per write in key order, {scattered:.1} µs scattered over 19 trees");
+        println!(
+            "{size:>3}-byte values: {in_order:.1} µs per write in key order, {scattered:.1} µs scattered over 19 trees"
+        );
     }
     Ok(())
 }
