@@ -1,10 +1,12 @@
 //! The ticket lifecycle through the engine, on a real store and a manual clock.
 
+mod common;
+
 use frontdesk_domain::conversation::{Status, Style};
 use frontdesk_domain::inbox::{InboxSettings, MessageKind};
 use frontdesk_domain::snooze::SnoozeChoice;
 use frontdesk_domain::view::View;
-use frontdesk_domain::{Agent, Id, Role, SetupRequest, Timestamp};
+use frontdesk_domain::{Agent, Id, Role, Timestamp};
 use frontdesk_engine::{ContactRef, Desk, EngineError, ManualClock, StatusRequest, StoreConfig};
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,13 +28,7 @@ const START: Timestamp = Timestamp(1_800_007_200_000);
 async fn desk_on(clock: Arc<dyn frontdesk_domain::Clock>) -> (Desk, Agent, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let desk = Desk::open(dir.path(), &StoreConfig::default(), clock, &mut |_| {}).unwrap();
-    let setup = SetupRequest {
-        business_name: "Acme".into(),
-        admin_name: "Ana".into(),
-        email: "ana@acme.test".into(),
-        password: "correct horse".into(),
-    };
-    let admin = desk.setup(setup).await.unwrap().agent;
+    let admin = desk.setup(common::acme_setup()).await.unwrap().agent;
     (desk, admin, dir)
 }
 

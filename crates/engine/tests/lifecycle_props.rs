@@ -3,11 +3,13 @@
 //! closed conversations never changed, solved ones close exactly when their style says, no
 //! timer fired twice, and every index agrees with the records.
 
+mod common;
+
 use frontdesk_domain::conversation::{is_legal_edge, Status, Style};
 use frontdesk_domain::inbox::{Conversation, ConversationChanges, InboxSettings};
 use frontdesk_domain::snooze::SnoozeChoice;
 use frontdesk_domain::view::View;
-use frontdesk_domain::{Id, SetupRequest, Timestamp};
+use frontdesk_domain::{Id, Timestamp};
 use frontdesk_engine::{ContactRef, Desk, ManualClock, StatusRequest, StoreConfig};
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -77,13 +79,7 @@ fn run(style: Style, close_after: Option<u64>, steps: Vec<Step>) -> Result<(), T
     let desk = Desk::open(dir.path(), &StoreConfig::default(), clock.clone(), &mut |_| {}).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
-        let setup = SetupRequest {
-            business_name: "Acme".into(),
-            admin_name: "Ana".into(),
-            email: "ana@acme.test".into(),
-            password: "correct horse".into(),
-        };
-        let admin = desk.setup(setup).await.unwrap().agent;
+        let admin = desk.setup(common::acme_setup()).await.unwrap().agent;
         let settings = InboxSettings {
             name: "Inbox".into(),
             style,

@@ -2,10 +2,12 @@
 //! SIGKILLed; a second child, its clock moved past them, is SIGKILLed while firing them; the
 //! desk reopened once more fires the rest. Every timer fires exactly once.
 
+mod common;
+
 use frontdesk_domain::conversation::{Status, Style};
 use frontdesk_domain::inbox::{InboxSettings, MessageKind};
 use frontdesk_domain::view::View;
-use frontdesk_domain::{EventKind, SetupRequest, Timestamp};
+use frontdesk_domain::{EventKind, Timestamp};
 use frontdesk_engine::{ContactRef, Desk, ManualClock, StatusRequest, StoreConfig};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -113,13 +115,7 @@ fn timer_child() {
         let mut out = std::io::stdout().lock();
         if phase == "schedule" {
             let desk = open(dir, START);
-            let setup = SetupRequest {
-                business_name: "Acme".into(),
-                admin_name: "Ana".into(),
-                email: "ana@acme.test".into(),
-                password: "correct horse".into(),
-            };
-            let admin = desk.setup(setup).await.unwrap().agent;
+            let admin = desk.setup(common::acme_setup()).await.unwrap().agent;
             let settings = InboxSettings {
                 name: "Chat".into(),
                 style: Style::LiveChatReturning,
