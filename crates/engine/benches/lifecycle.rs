@@ -309,7 +309,7 @@ fn main() {
         while targets.len() < 3_000 {
             let page = desk.conversations(&View::All, Some(Status::Open), cursor, 200).expect("open page");
             let Some(last) = page.last() else { break };
-            cursor = Some(frontdesk_engine::ViewCursor { last_activity: last.last_activity_at, conversation: last.id });
+            cursor = Some(frontdesk_engine::ViewCursor::after(last));
             targets.extend(page.iter().map(|c| c.id));
         }
         let (mut work, mut total) = (Vec::new(), Vec::new());

@@ -222,7 +222,7 @@ async fn views_list_newest_activity_first_page_by_cursor_and_count_without_scann
     let page1 = f.desk.conversations(&View::Inbox(inbox), None, None, 3).unwrap();
     assert_eq!(page1[0].id, ids[1], "the last written to comes first");
     let last = page1.last().unwrap();
-    let cursor = frontdesk_engine::ViewCursor { last_activity: last.last_activity_at, conversation: last.id };
+    let cursor = frontdesk_engine::ViewCursor::after(last);
     let page2 = f.desk.conversations(&View::Inbox(inbox), None, Some(cursor), 10).unwrap();
     assert_eq!(page1.len() + page2.len(), 7);
     assert!(page2.iter().all(|c| !page1.iter().any(|p| p.id == c.id)), "no conversation on two pages");

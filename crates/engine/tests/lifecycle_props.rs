@@ -123,9 +123,7 @@ fn run(style: Style, close_after: Option<u64>, steps: Vec<Step>) -> Result<(), T
                             Target::SnoozeNextReply => StatusRequest::Snoozed { snooze: SnoozeChoice::NextReply },
                             Target::SnoozeTomorrow => StatusRequest::Snoozed { snooze: SnoozeChoice::Tomorrow },
                             Target::SnoozeHours(h) => StatusRequest::Snoozed {
-                                snooze: SnoozeChoice::Time {
-                                    at: Timestamp(clock_now(&desk).0 + i64::from(*h) * 3_600_000),
-                                },
+                                snooze: SnoozeChoice::Time { at: Timestamp(desk.now().0 + i64::from(*h) * 3_600_000) },
                             },
                         };
                         let r = desk.change_status(&admin, id, request).await;
@@ -150,7 +148,7 @@ fn run(style: Style, close_after: Option<u64>, steps: Vec<Step>) -> Result<(), T
                 }
             }
 
-            let now = clock_now(&desk);
+            let now = desk.now();
             let after = all(&desk);
             let mut timer_moves = 0;
             for (id, c) in &after {
@@ -198,10 +196,6 @@ fn run(style: Style, close_after: Option<u64>, steps: Vec<Step>) -> Result<(), T
         }
         Ok(())
     })
-}
-
-fn clock_now(desk: &Desk) -> Timestamp {
-    desk.now()
 }
 
 proptest! {

@@ -93,7 +93,7 @@ fn ten_thousand_timers_each_fire_once_across_a_kill_before_and_a_kill_during_fir
         loop {
             let page = desk.conversations(&View::All, None, cursor, 200).unwrap();
             let Some(last) = page.last() else { break };
-            cursor = Some(frontdesk_engine::ViewCursor { last_activity: last.last_activity_at, conversation: last.id });
+            cursor = Some(frontdesk_engine::ViewCursor::after(last));
             for c in &page {
                 let lines = desk.messages(c.id, 0, 500, false).unwrap();
                 let n = lines.iter().filter(|m| m.kind == MessageKind::Activity && m.content == CLOSED_TEXT).count();

@@ -174,9 +174,7 @@ fn apply(trees: &Trees, batch: &Overlay) -> Result<(), String> {
 /// Applies an import's writes tree by tree: much faster than one transaction, not atomic.
 fn apply_unatomic(trees: &Trees, batch: Overlay) -> Result<(), String> {
     let mut per_tree: std::collections::HashMap<crate::catalogue::Tree, sled::Batch> = Default::default();
-    let mut sorted: Vec<_> = batch.into_iter().collect();
-    sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for ((tree, key), value) in sorted {
+    for ((tree, key), value) in batch {
         let b = per_tree.entry(tree).or_default();
         match value {
             Some(v) => b.insert(key, v),

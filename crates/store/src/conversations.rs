@@ -41,6 +41,13 @@ pub struct ViewCursor {
     pub conversation: Id,
 }
 
+impl ViewCursor {
+    /// The cursor for the page that follows `c`.
+    pub fn after(c: &Conversation) -> ViewCursor {
+        ViewCursor { last_activity: c.last_activity_at, conversation: c.id }
+    }
+}
+
 fn timers_of(c: &Conversation) -> Vec<Timer> {
     let mut t = Vec::new();
     if let Some(due) = c.wakes_at {
