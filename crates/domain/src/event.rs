@@ -33,6 +33,16 @@ pub enum EventKind {
     AgentReactivated { agent: Id },
     #[serde(rename = "inbox.created")]
     InboxCreated { inbox: Id },
+    /// Its settings (routing among them) changed.
+    #[serde(rename = "inbox.updated")]
+    InboxUpdated { inbox: Id },
+    /// Availability, capacity, skills or teams changed.
+    #[serde(rename = "agent.routing_changed")]
+    AgentRoutingChanged { agent: Id },
+    /// An agent went offline (or was deactivated) while holding open conversations: they stay
+    /// assigned, and admins are told so someone can take them over.
+    #[serde(rename = "routing.open_conversations_left")]
+    OpenConversationsLeft { agent: Id, conversations: Vec<Id> },
     #[serde(rename = "team.created")]
     TeamCreated { team: Id },
     #[serde(rename = "conversation.created")]

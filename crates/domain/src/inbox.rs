@@ -1,6 +1,7 @@
 //! Inboxes, contacts, conversations and messages: the help desk's records.
 
 use crate::conversation::{Lifecycle, Status, Style, StylePolicy};
+use crate::routing::InboxRouting;
 use crate::snooze::{parse_day_start, parse_time_zone};
 use crate::{DomainError, Id, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -19,6 +20,10 @@ pub struct Inbox {
     pub time_zone: String,
     /// "09:00": when "tomorrow" and "next week" snoozes wake.
     pub business_day_starts_at: String,
+    /// Auto-assignment, team, skills and priority rules (stores from before routing read the
+    /// defaults).
+    #[serde(default)]
+    pub routing: InboxRouting,
     pub created_at: Timestamp,
 }
 
@@ -40,6 +45,8 @@ pub struct InboxSettings {
     pub time_zone: Option<String>,
     #[ts(optional)]
     pub business_day_starts_at: Option<String>,
+    #[ts(optional)]
+    pub routing: Option<InboxRouting>,
 }
 
 impl InboxSettings {
@@ -53,6 +60,7 @@ impl InboxSettings {
         parse_time_zone(&time_zone)?;
         let business_day_starts_at = self.business_day_starts_at.unwrap_or_else(|| "09:00".into());
         parse_day_start(&business_day_starts_at)?;
+        let routing = self.routing.unwrap_or_default().validate()?;
         Ok(Inbox {
             id,
             name,
@@ -60,6 +68,7 @@ impl InboxSettings {
             close_after_secs: policy.close_after.as_secs(),
             time_zone,
             business_day_starts_at,
+            routing,
             created_at: now,
         })
     }
@@ -129,7 +138,19 @@ pub struct Contact {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    ts_rs::TS,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -167,6 +188,9 @@ pub struct Conversation {
     pub last_activity_at: Timestamp,
     /// Sequence number of the last message.
     pub last_seq: u64,
+    /// Since when it waits in the routing queue; none while it does not wait.
+    #[serde(default)]
+    pub queued_at: Option<Timestamp>,
 }
 
 impl Conversation {
@@ -245,6 +269,7 @@ mod tests {
             close_after_secs: None,
             time_zone: None,
             business_day_starts_at: None,
+            routing: None,
         }
     }
 

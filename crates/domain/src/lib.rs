@@ -7,6 +7,7 @@ pub mod event;
 pub mod id;
 pub mod inbox;
 pub mod login;
+pub mod routing;
 pub mod snooze;
 pub mod time;
 pub mod view;

@@ -147,6 +147,7 @@ fn conversation(
         created_at,
         last_activity_at: at,
         last_seq: MESSAGES_PER_CONVERSATION,
+        queued_at: None,
     };
     (contact, c, messages)
 }
@@ -154,7 +155,7 @@ fn conversation(
 async fn build(dir: &Path, conversations: u64) -> (Desk, Store, Agent) {
     let _ = std::fs::remove_dir_all(dir);
     let store = Store::open(dir, &StoreConfig { cache_bytes: 256 << 20 }).expect("open the fixture store");
-    let desk = Desk::with_store(store.clone(), Arc::new(ManualClock::new(NOW)));
+    let desk = Desk::with_store(store.clone(), Arc::new(ManualClock::new(NOW))).expect("open the desk");
     let setup = SetupRequest {
         business_name: "Bench".into(),
         admin_name: "Ana".into(),
@@ -170,6 +171,7 @@ async fn build(dir: &Path, conversations: u64) -> (Desk, Store, Agent) {
             close_after_secs: None,
             time_zone: None,
             business_day_starts_at: None,
+            routing: None,
         };
         inboxes.push(desk.create_inbox(&admin, s).await.expect("inbox").id);
     }
@@ -249,7 +251,7 @@ fn main() {
         let (desk, store, admin) = if intact {
             eprintln!("reusing the fixture in {}", dir.display());
             let store = Store::open(&dir, &StoreConfig::default()).expect("open the fixture");
-            let desk = Desk::with_store(store.clone(), clock.clone());
+            let desk = Desk::with_store(store.clone(), clock.clone()).expect("open the desk");
             let admin = desk.login("ana@bench.test", "correct horse".into(), "bench").await.expect("login").agent;
             (desk, store, admin)
         } else {
@@ -258,7 +260,7 @@ fn main() {
             drop(built);
             // Measure on a store opened as a desk opens it: default cache, nothing warm.
             let store = Store::open(&dir, &StoreConfig::default()).expect("reopen the fixture");
-            let desk = Desk::with_store(store.clone(), clock.clone());
+            let desk = Desk::with_store(store.clone(), clock.clone()).expect("open the desk");
             let admin = desk.login("ana@bench.test", "correct horse".into(), "bench").await.expect("login").agent;
             (desk, store, admin)
         };

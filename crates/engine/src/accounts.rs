@@ -67,6 +67,7 @@ impl Desk {
         }
         let password_hash = hash_password(request.password).await?;
         let (token, hash) = new_token()?;
+        let router = self.inner.router.clone();
         self.command(move |tx| {
             // Checked again inside the transaction: two setups racing, only one wins.
             if tx.business()?.is_some() {
@@ -82,6 +83,7 @@ impl Desk {
             )?;
             let expires_at = now.plus(SESSION_TTL);
             tx.put_session(&hash, &SessionRecord { agent: agent.id, created_at: now, expires_at })?;
+            crate::routing::join(tx, &router, &agent)?;
             Ok(LoginOutcome { token: token.clone(), expires_at, agent })
         })
         .await
@@ -203,6 +205,7 @@ impl Desk {
         let hash = token_hash(token);
         self.invitation(token)?;
         let password_hash = hash_password(password).await?;
+        let router = self.inner.router.clone();
         let agent = self
             .command(move |tx| {
                 let Some(invitation) = tx.invitation(&hash)? else { return abort(EngineError::InvitationInvalid) };
@@ -220,6 +223,7 @@ impl Desk {
                 tx.put_agent(&record)?;
                 tx.remove_invitation(&hash)?;
                 tx.record(Some(record.agent.id), EventKind::AgentActivated { agent: record.agent.id })?;
+                crate::routing::join(tx, &router, &record.agent)?;
                 Ok(record.agent)
             })
             .await?;
@@ -242,6 +246,7 @@ impl Desk {
 
     async fn set_status(&self, actor: &Agent, id: Id, status: AccountStatus, event: EventKind) -> Result<Agent> {
         let actor = actor.id;
+        let router = self.inner.router.clone();
         self.command(move |tx| {
             let Some(mut record) = tx.agent(id)? else { return abort(EngineError::NotFound("agent")) };
             if status == AccountStatus::Active && record.password_hash.is_none() {
@@ -256,6 +261,11 @@ impl Desk {
             record.agent.status = status;
             tx.put_agent(&record)?;
             tx.record(Some(actor), event.clone())?;
+            if record.agent.can_log_in() {
+                crate::routing::join(tx, &router, &record.agent)?;
+            } else {
+                crate::routing::leave(tx, &router, &record.agent)?;
+            }
             Ok(record.agent)
         })
         .await

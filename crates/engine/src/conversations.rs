@@ -1,6 +1,7 @@
 //! Conversations: customers write, agents reply and move statuses, timers wake and close. Each
 //! use case is one command; the rules come from `frontdesk_domain::conversation`.
 
+use crate::routing::{assign_waiting, save, Routing};
 use crate::{Desk, EngineError, Result};
 use frontdesk_domain::conversation::{decide, refuse_if_closed, AgentAction, Decision, Happening, Lifecycle, Status};
 use frontdesk_domain::inbox::{
@@ -58,6 +59,11 @@ impl Desk {
         let actor = actor.id;
         self.command(move |tx| {
             let inbox = settings.clone().into_inbox(tx.new_id(), tx.now()).map_err(|e| TxError::Abort(e.into()))?;
+            if let Some(team) = inbox.routing.team {
+                if tx.team(team)?.is_none() {
+                    return abort(EngineError::NotFound("team"));
+                }
+            }
             tx.put_inbox(&inbox)?;
             tx.record(Some(actor), EventKind::InboxCreated { inbox: inbox.id })?;
             Ok(inbox)
@@ -96,8 +102,10 @@ impl Desk {
     ) -> Result<Conversation> {
         let new_labels = changes.labels.as_deref().map(labels).transpose()?;
         let actor = actor.clone();
+        let router = self.inner.router.clone();
         self.command(move |tx| {
-            let (_, mut c) = load(tx, conversation)?;
+            let mut routing = Routing::begin(&router);
+            let (inbox, mut c) = load(tx, conversation)?;
             refuse_if_closed(c.status, "changed").map_err(|e| TxError::Abort(e.into()))?;
             let mut lines = Vec::new();
             if let Some(new) = &new_labels {
@@ -109,7 +117,13 @@ impl Desk {
                 if !removed.is_empty() {
                     lines.push(format!("removed the labels {}", removed.join(", ")));
                 }
+                let added: Vec<String> = added.into_iter().map(str::to_string).collect();
                 c.labels = new.clone();
+                let raised = inbox.routing.priority_after(c.priority, &added);
+                if raised != c.priority && changes.priority.is_none() {
+                    lines.push(format!("(a label rule set the priority to {})", priority_name(raised)));
+                    c.priority = raised;
+                }
             }
             if let Some(p) = changes.priority.filter(|p| *p != c.priority) {
                 lines.push(format!("set the priority to {}", priority_name(p)));
@@ -130,8 +144,9 @@ impl Desk {
             }
             tx.record(Some(actor.id), EventKind::ConversationUpdated { conversation: c.id })?;
             append(tx, &mut c, MessageKind::Activity, Some(actor.id), format!("{} {}", actor.name, lines.join("; ")))?;
-            tx.put_conversation(&c)?;
-            Ok(c)
+            save(tx, &mut routing, &inbox, &mut c)?;
+            assign_waiting(tx, routing)?;
+            Ok(tx.conversation(conversation)?.unwrap_or(c))
         })
         .await
     }
@@ -146,7 +161,9 @@ impl Desk {
         if email.is_none() && identifier.is_none() {
             return Err(DomainError::invalid("contact", "give the customer's email or identifier").into());
         }
+        let router = self.inner.router.clone();
         self.command(move |tx| {
+            let mut routing = Routing::begin(&router);
             let Some(inbox) = tx.inbox(inbox)? else { return abort(EngineError::NotFound("inbox")) };
             let contact = find_or_create_contact(tx, name.clone(), email.clone(), identifier.clone())?;
             let latest = tx.latest_conversation(contact.id, inbox.id)?;
@@ -165,7 +182,9 @@ impl Desk {
                 None => start_conversation(tx, &inbox, &contact, None)?,
             };
             let message = append(tx, &mut conversation, MessageKind::Incoming, None, content.clone())?;
-            tx.put_conversation(&conversation)?;
+            save(tx, &mut routing, &inbox, &mut conversation)?;
+            assign_waiting(tx, routing)?;
+            let conversation = tx.conversation(conversation.id)?.unwrap_or(conversation);
             Ok(Posted { conversation, message })
         })
         .await
@@ -175,7 +194,9 @@ impl Desk {
     pub async fn agent_message(&self, actor: &Agent, conversation: Id, content: &str, private: bool) -> Result<Posted> {
         let content = message_content(content)?;
         let actor = actor.clone();
+        let router = self.inner.router.clone();
         self.command(move |tx| {
+            let mut routing = Routing::begin(&router);
             let (inbox, mut c) = load(tx, conversation)?;
             refuse_if_closed(c.status, "written to").map_err(|e| TxError::Abort(e.into()))?;
             if !private {
@@ -188,7 +209,8 @@ impl Desk {
             }
             let kind = if private { MessageKind::PrivateNote } else { MessageKind::Outgoing };
             let message = append(tx, &mut c, kind, Some(actor.id), content.clone())?;
-            tx.put_conversation(&c)?;
+            save(tx, &mut routing, &inbox, &mut c)?;
+            assign_waiting(tx, routing)?;
             Ok(Posted { conversation: c, message })
         })
         .await
@@ -212,14 +234,17 @@ impl Desk {
                 AgentAction::Snooze(snooze_end(snooze, now, &zone, day_start)?)
             }
         };
+        let router = self.inner.router.clone();
         self.command(move |tx| {
+            let mut routing = Routing::begin(&router);
             let (inbox, mut c) = load(tx, conversation)?;
             let happening = Happening::Agent { agent: actor.id, action };
             match decide(&c.lifecycle(), happening, &inbox.policy(), tx.now()) {
                 Ok(Decision::Moved(next)) => {
                     let what = activity_for(&next);
                     move_to(tx, &mut c, next, Some(&actor), format!("{} {what}", actor.name))?;
-                    tx.put_conversation(&c)?;
+                    save(tx, &mut routing, &inbox, &mut c)?;
+                    assign_waiting(tx, routing)?;
                     Ok(c)
                 }
                 Ok(_) => Ok(c),
@@ -245,7 +270,16 @@ impl Desk {
         if due.is_empty() {
             return Ok(None);
         }
-        Ok(Some(self.command(move |tx| fire(tx, &due)).await?))
+        let router = self.inner.router.clone();
+        Ok(Some(
+            self.command(move |tx| {
+                let mut routing = Routing::begin(&router);
+                let fired = fire(tx, &mut routing, &due)?;
+                assign_waiting(tx, routing)?;
+                Ok(fired)
+            })
+            .await?,
+        ))
     }
 
     /// When the next timer falls due, if any.
@@ -306,7 +340,7 @@ fn clean_optional(field: &'static str, raw: Option<&str>, max: usize) -> Result<
     }
 }
 
-fn load(tx: &Tx<'_>, conversation: Id) -> TxResult<(Inbox, Conversation)> {
+pub(crate) fn load(tx: &Tx<'_>, conversation: Id) -> TxResult<(Inbox, Conversation)> {
     let Some(c) = tx.conversation(conversation)? else { return abort(EngineError::NotFound("conversation")) };
     let Some(inbox) = tx.inbox(c.inbox)? else { return abort(EngineError::NotFound("inbox")) };
     Ok((inbox, c))
@@ -364,7 +398,7 @@ fn start_conversation(
         contact: contact.id,
         status: Status::New,
         assignee: None,
-        team: None,
+        team: inbox.routing.team,
         labels: Vec::new(),
         priority: Priority::None,
         wakes_at: None,
@@ -373,6 +407,7 @@ fn start_conversation(
         created_at: now,
         last_activity_at: now,
         last_seq: 0,
+        queued_at: None,
     };
     tx.record(
         None,
@@ -403,7 +438,7 @@ fn append(
 }
 
 /// Applies a lifecycle move: the events, and an activity line saying what happened.
-fn move_to(
+pub(crate) fn move_to(
     tx: &mut Tx<'_>,
     c: &mut Conversation,
     next: Lifecycle,
@@ -449,7 +484,7 @@ fn activity_for(next: &Lifecycle) -> String {
     }
 }
 
-fn fire(tx: &mut Tx<'_>, due: &[Timer]) -> TxResult<usize> {
+fn fire(tx: &mut Tx<'_>, routing: &mut Routing<'_>, due: &[Timer]) -> TxResult<usize> {
     let mut fired = 0;
     for timer in due {
         let Some(mut c) = tx.conversation(timer.conversation)? else {
@@ -466,7 +501,7 @@ fn fire(tx: &mut Tx<'_>, due: &[Timer]) -> TxResult<usize> {
         };
         if let Ok(Decision::Moved(next)) = decide(&c.lifecycle(), happening, &inbox.policy(), timer.due) {
             move_to(tx, &mut c, next, None, activity.into())?;
-            tx.put_conversation(&c)?;
+            save(tx, routing, &inbox, &mut c)?;
             fired += 1;
         } else {
             // Timers are kept in step with their conversation, so this is a leftover; dropping

@@ -6,6 +6,7 @@ mod accounts;
 mod clock;
 mod conversations;
 mod error;
+mod routing;
 mod scheduler;
 mod secrets;
 
@@ -15,6 +16,7 @@ pub use conversations::{ContactRef, Posted, StatusRequest};
 pub use error::EngineError;
 pub use frontdesk_store::{StatusFilter, Timer, TimerKind, ViewCursor};
 pub use frontdesk_store::{StoreConfig, StoreError};
+pub use routing::{AgentLoad, AssignRequest, AvailabilityRequest, RoutingOverview, Waiting};
 
 use frontdesk_domain::{Clock, Event, Id, LoginThrottle, Timestamp};
 use frontdesk_store::{Committed, Store, Tx, TxError};
@@ -39,6 +41,8 @@ struct Inner {
     throttles: Mutex<HashMap<String, LoginThrottle>>,
     /// Wakes the scheduler after a command that may have set a timer.
     timers_changed: tokio::sync::Notify,
+    /// Changed only inside commands, on the committer thread (see `routing`).
+    router: Arc<Mutex<frontdesk_domain::routing::Router>>,
 }
 
 impl Desk {
@@ -51,13 +55,17 @@ impl Desk {
     ) -> Result<Desk> {
         let store = Store::open_with(data_dir, store_config, frontdesk_store::MIGRATIONS, progress)
             .map_err(EngineError::Store)?;
-        Ok(Self::with_store(store, clock))
+        Self::with_store(store, clock)
     }
 
-    pub fn with_store(store: Store, clock: Arc<dyn Clock>) -> Desk {
+    /// The desk on an open store; routing is rebuilt from it.
+    pub fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<Desk> {
         let (events, _) = broadcast::channel(1024);
         let timers_changed = tokio::sync::Notify::new();
-        Desk { inner: Arc::new(Inner { store, clock, events, throttles: Mutex::default(), timers_changed }) }
+        let router = Arc::new(Mutex::new(routing::rebuild(&store)?));
+        Ok(Desk {
+            inner: Arc::new(Inner { store, clock, events, throttles: Mutex::default(), timers_changed, router }),
+        })
     }
 
     pub fn now(&self) -> Timestamp {
@@ -85,10 +93,15 @@ impl Desk {
         &self,
         command: impl Fn(&mut Tx<'_>) -> Result<T, TxError<EngineError>> + Send + 'static,
     ) -> Result<T> {
-        let Committed { value, events } = self.inner.store.write(self.now(), command).await.map_err(|e| match e {
-            TxError::Abort(e) => e,
-            TxError::Store(e) => EngineError::Store(e),
-        })?;
+        let Committed { value, events } = match self.inner.store.write(self.now(), command).await {
+            Ok(committed) => committed,
+            Err(TxError::Abort(e)) => return Err(e),
+            Err(TxError::Store(e)) => {
+                // The batch ran (and changed the router) but is not on disk: go back to the store.
+                self.rebuild_routing();
+                return Err(EngineError::Store(e));
+            }
+        };
         let mut timers_may_have_changed = false;
         for event in events {
             timers_may_have_changed |= matches!(event.kind, frontdesk_domain::EventKind::StatusChanged { .. });

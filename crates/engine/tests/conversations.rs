@@ -46,6 +46,7 @@ impl Fixture {
             close_after_secs,
             time_zone: Some("Europe/Rome".into()),
             business_day_starts_at: Some("09:00".into()),
+            routing: None,
         };
         self.desk.create_inbox(&self.admin, settings).await.unwrap().id
     }
@@ -256,6 +257,7 @@ async fn the_scheduler_wakes_a_snoozed_conversation_on_the_real_clock() {
         close_after_secs: None,
         time_zone: None,
         business_day_starts_at: None,
+        routing: None,
     };
     let inbox = desk.create_inbox(&admin, settings).await.unwrap().id;
     let c = desk

@@ -86,6 +86,7 @@ fn run(style: Style, close_after: Option<u64>, steps: Vec<Step>) -> Result<(), T
             close_after_secs: close_after,
             time_zone: Some("America/New_York".into()),
             business_day_starts_at: Some("08:30".into()),
+            routing: None,
         };
         let inbox = desk.create_inbox(&admin, settings).await.unwrap();
         let window = inbox.close_after_secs as i64 * 1000;

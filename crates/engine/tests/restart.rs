@@ -122,6 +122,7 @@ fn timer_child() {
                 close_after_secs: None,
                 time_zone: None,
                 business_day_starts_at: None,
+                routing: None,
             };
             let inbox = desk.create_inbox(&admin, settings).await.unwrap().id;
             // Many writers at once, as a busy desk would have, so commits are grouped.

@@ -48,10 +48,12 @@ pub enum Tree {
     DueConversationKind,
     /// key: team id (u64 BE) → `Team`
     TeamidTeam,
+    /// key: agent id (u64 BE) → `AgentRouting` (none: the defaults)
+    AgentidRouting,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 19] = [
+    pub const ALL: [Tree; 20] = [
         Tree::Meta,
         Tree::AgentidAgent,
         Tree::EmailAgentid,
@@ -71,6 +73,7 @@ impl Tree {
         Tree::ViewStatusCount,
         Tree::DueConversationKind,
         Tree::TeamidTeam,
+        Tree::AgentidRouting,
     ];
 
     pub fn name(self) -> &'static str {
@@ -94,6 +97,7 @@ impl Tree {
             Tree::ViewStatusCount => "view_status_count",
             Tree::DueConversationKind => "due_conversation_kind",
             Tree::TeamidTeam => "teamid_team",
+            Tree::AgentidRouting => "agentid_routing",
         }
     }
 }

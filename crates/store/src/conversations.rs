@@ -9,6 +9,7 @@ use crate::tx::{Tx, TxError};
 use crate::{Result, Store};
 use frontdesk_domain::conversation::Status;
 use frontdesk_domain::inbox::{Contact, Conversation, Inbox, Message, Team};
+use frontdesk_domain::routing::AgentRouting;
 use frontdesk_domain::view::View;
 use frontdesk_domain::{Id, Timestamp};
 
@@ -82,6 +83,37 @@ impl Tx<'_> {
     /// the scheduler calls it so such a timer cannot fall due forever.
     pub fn drop_timer(&mut self, timer: &Timer) {
         self.remove(Tree::DueConversationKind, &keys::timer(timer));
+    }
+
+    /// The ids listed in a view as this command sees it (the store, then the batch's and the
+    /// command's own writes). Scans the view's keys and the pending writes: for admin actions,
+    /// not for every message.
+    pub fn view_members<E>(&self, view: &View, status: StatusFilter) -> TxResult<Vec<Id>, E> {
+        let prefix = keys::view(view, status);
+        let tree = Tree::ViewStatusRecencyConversationid;
+        let mut present = std::collections::BTreeSet::new();
+        for k in self.tree_keys(tree, &prefix) {
+            present.insert(k?);
+        }
+        for ((t, k), v) in self.pending() {
+            if t == tree && k.starts_with(&prefix) {
+                match v {
+                    Some(_) => present.insert(k.clone()),
+                    None => present.remove(k),
+                };
+            }
+        }
+        Ok(present.iter().filter_map(|k| keys::view_entry_conversation(k)).collect())
+    }
+
+    /// An agent's routing profile, if one was ever written.
+    pub fn agent_routing<E>(&self, agent: Id) -> TxResult<Option<AgentRouting>, E> {
+        self.read(Tree::AgentidRouting, &keys::id(agent))
+    }
+
+    pub fn put_agent_routing<E>(&mut self, agent: Id, profile: &AgentRouting) -> TxResult<(), E> {
+        self.put(Tree::AgentidRouting, &keys::id(agent), encode(profile));
+        Ok(())
     }
 
     pub fn put_team<E>(&mut self, team: &Team) -> TxResult<(), E> {
@@ -229,6 +261,30 @@ impl Store {
 
     pub fn teams(&self) -> Result<Vec<Team>> {
         self.tree(Tree::TeamidTeam).iter().map(|kv| decode(Tree::TeamidTeam.name(), &kv?.1)).collect()
+    }
+
+    /// Every agent's routing profile that was ever written.
+    pub fn agent_routings(&self) -> Result<Vec<(Id, AgentRouting)>> {
+        let mut out = Vec::new();
+        for kv in self.tree(Tree::AgentidRouting).iter() {
+            let (k, v) = kv?;
+            if let Some(id) = keys::parse_id(&k) {
+                out.push((id, decode(Tree::AgentidRouting.name(), &v)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The ids listed in a view, read from its index keys alone (no record is read).
+    pub fn view_members(&self, view: &View, status: StatusFilter) -> Result<Vec<Id>> {
+        let prefix = keys::view(view, status);
+        let mut out = Vec::new();
+        for k in self.tree(Tree::ViewStatusRecencyConversationid).scan_prefix(&prefix).keys() {
+            if let Some(id) = keys::view_entry_conversation(&k?) {
+                out.push(id);
+            }
+        }
+        Ok(out)
     }
 
     pub fn contact(&self, id: Id) -> Result<Option<Contact>> {

@@ -69,6 +69,20 @@ impl<'a> Tx<'a> {
         Ok(self.trees.get(tree).get(key)?.map(|v| v.to_vec()))
     }
 
+    /// Keys of `tree` under `prefix` as stored (without pending writes).
+    pub(crate) fn tree_keys(
+        &self,
+        tree: Tree,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<Vec<u8>, StoreError>> + use<'a> {
+        self.trees.get(tree).scan_prefix(prefix).keys().map(|k| k.map(|k| k.to_vec()).map_err(StoreError::from))
+    }
+
+    /// Pending writes, the batch's first and then the command's own (later ones win).
+    pub(crate) fn pending(&self) -> impl Iterator<Item = ((Tree, &Vec<u8>), &Option<Vec<u8>>)> {
+        self.batch.iter().chain(self.own.iter()).map(|((t, k), v)| ((*t, k), v))
+    }
+
     pub(crate) fn read<T: serde::de::DeserializeOwned, E>(&self, tree: Tree, key: &[u8]) -> TxResult<Option<T>, E> {
         match self.raw_get(tree, key)? {
             Some(v) => Ok(Some(decode(tree.name(), &v)?)),

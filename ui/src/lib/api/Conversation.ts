@@ -31,4 +31,8 @@ last_activity_at: Timestamp,
 /**
  * Sequence number of the last message.
  */
-last_seq: bigint, };
+last_seq: bigint, 
+/**
+ * Since when it waits in the routing queue; none while it does not wait.
+ */
+queued_at: Timestamp | null, };
