@@ -172,10 +172,11 @@ pub(crate) fn rebuild(store: &Store) -> Result<Router> {
     for status in [Status::New, Status::Open] {
         for id in store.view_members(&View::Unassigned, Some(status))? {
             let Some(c) = store.conversation(id)? else { continue };
-            if !inboxes.contains_key(&c.inbox) {
-                inboxes.insert(c.inbox, store.inbox(c.inbox)?);
-            }
-            if let Some(Some(inbox)) = inboxes.get(&c.inbox) {
+            let inbox = match inboxes.entry(c.inbox) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(store.inbox(c.inbox)?),
+            };
+            if let Some(inbox) = inbox {
                 router.sync(&Facts::of(&c, &inbox.routing));
             }
         }

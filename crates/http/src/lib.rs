@@ -7,6 +7,7 @@ mod auth;
 mod conversations;
 mod error;
 mod openapi;
+mod routing;
 mod stream;
 mod ui;
 
@@ -20,7 +21,7 @@ use axum::extract::Request;
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, patch, post, put};
 use axum::Router;
 use frontdesk_engine::{Desk, ShiftedClock};
 use std::sync::Arc;
@@ -65,7 +66,13 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/conversations/{id}/status", post(c::change_status))
         .route("/conversations/{id}/messages", get(c::messages).post(c::reply))
         .route("/contacts/{id}", get(c::contact))
-        .route("/contacts/{id}/conversations", get(c::contact_conversations));
+        .route("/contacts/{id}/conversations", get(c::contact_conversations))
+        .route("/routing", get(routing::overview))
+        .route("/agents/{id}/availability", put(routing::set_availability))
+        .route("/agents/{id}/routing", patch(routing::update_agent))
+        .route("/inboxes/{id}/routing", put(routing::update_inbox))
+        .route("/conversations/{id}/assignee", put(routing::assign))
+        .route("/conversations/{id}/transfer", post(routing::transfer));
     if test_clock.is_some() {
         api = api.route("/test/clock", post(stream::advance_clock));
     }

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::{api, conversations as c, stream};
+use crate::{api, conversations as c, routing, stream};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -13,7 +13,8 @@ use utoipa::{Modify, OpenApi};
         api::deactivate, api::reactivate, api::invitation, api::accept_invitation, api::events, stream::stream,
         c::inboxes, c::create_inbox, c::customer_message, c::teams, c::create_team, c::conversations, c::counts,
         c::conversation, c::update_conversation, c::change_status, c::messages, c::reply, c::contact,
-        c::contact_conversations, stream::advance_clock,
+        c::contact_conversations, stream::advance_clock, routing::overview, routing::set_availability,
+        routing::update_agent, routing::update_inbox, routing::assign, routing::transfer,
     ),
     modifiers(&BearerAuth)
 )]
