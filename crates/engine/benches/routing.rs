@@ -53,7 +53,7 @@ fn profile(i: u64) -> AgentRouting {
     AgentRouting {
         availability: Availability::Online,
         capacity: 3,
-        skills: if i % 3 == 0 { vec!["spanish".into()] } else { vec![] },
+        skills: if i.is_multiple_of(3) { vec!["spanish".into()] } else { vec![] },
         teams: vec![Id(900 + i % 10)],
         idle_since: Timestamp(NOW.0 - (i as i64) * 1000),
     }
@@ -63,8 +63,8 @@ fn profile(i: u64) -> AgentRouting {
 fn requirement(n: u64) -> Requirement {
     let r = mix(n);
     Requirement {
-        team: (r % 2 == 0).then(|| Id(900 + (r >> 8) % 10)),
-        skills: if (r >> 16) % 10 == 0 { vec!["spanish".into()] } else { vec![] },
+        team: r.is_multiple_of(2).then(|| Id(900 + (r >> 8) % 10)),
+        skills: if (r >> 16).is_multiple_of(10) { vec!["spanish".into()] } else { vec![] },
     }
 }
 
@@ -220,7 +220,7 @@ fn stored(n: u64, id: Id, contact: Id, number: u64, inbox: Id, agents: &[Id]) ->
     let agent = agents[(r % agents.len() as u64) as usize];
     let (status, assignee) = match n {
         n if n < WAITING => (Status::New, None),
-        n if n < WAITING + AGENTS * 3 => (if r % 2 == 0 { Status::New } else { Status::Open }, Some(agent)),
+        n if n < WAITING + AGENTS * 3 => (if r.is_multiple_of(2) { Status::New } else { Status::Open }, Some(agent)),
         _ => (
             [Status::Closed, Status::Closed, Status::Closed, Status::Solved, Status::Pending][(r >> 8) as usize % 5],
             Some(agent),

@@ -1,5 +1,7 @@
-//! Frontdesk's outgoing mail: the SMTP settings the admin gives, and (with the transcripts issue)
-//! the transcript templates and the lettre transport. It knows the domain, never the store.
+//! Frontdesk's outgoing mail: the SMTP settings the admin gives, the transcript templates, and
+//! (with the outbox) the lettre transport. It knows the domain, never the store.
+
+pub mod transcript;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
