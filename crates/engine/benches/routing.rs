@@ -167,14 +167,8 @@ async fn desk_with_agents(dir: &Path) -> (Desk, Store, Agent, Vec<Id>) {
     (desk, store, admin, ids)
 }
 
-async fn burst(dir: &Path) {
-    let (desk, _store, admin, agents) = desk_with_agents(dir).await;
-    for id in &agents {
-        desk.update_agent_routing(&admin, *id, RoutingChanges { capacity: Some(3), ..Default::default() })
-            .await
-            .expect("capacity");
-        desk.set_availability(&admin, *id, Availability::Online).await.expect("online");
-    }
+/// A messaging inbox with the default routing (auto-assign on).
+async fn web_inbox(desk: &Desk, admin: &Agent) -> Id {
     let settings = InboxSettings {
         name: "Web".into(),
         style: Style::Messaging,
@@ -183,7 +177,18 @@ async fn burst(dir: &Path) {
         business_day_starts_at: None,
         routing: None,
     };
-    let inbox = desk.create_inbox(&admin, settings).await.expect("inbox").id;
+    desk.create_inbox(admin, settings).await.expect("inbox").id
+}
+
+async fn burst(dir: &Path) {
+    let (desk, _store, admin, agents) = desk_with_agents(dir).await;
+    for id in &agents {
+        desk.update_agent_routing(&admin, *id, RoutingChanges { capacity: Some(3), ..Default::default() })
+            .await
+            .expect("capacity");
+        desk.set_availability(&admin, *id, Availability::Online).await.expect("online");
+    }
+    let inbox = web_inbox(&desk, &admin).await;
     let started = Instant::now();
     let mut tasks = Vec::new();
     for n in 0..WAITING {
@@ -251,15 +256,7 @@ async fn rebuild(dir: &Path, conversations: u64) {
     let intact = std::fs::read_to_string(dir.join(MARKER)).ok() == Some(conversations.to_string());
     if !intact {
         let (desk, store, admin, agents) = desk_with_agents(dir).await;
-        let settings = InboxSettings {
-            name: "Web".into(),
-            style: Style::Messaging,
-            close_after_secs: None,
-            time_zone: None,
-            business_day_starts_at: None,
-            routing: None,
-        };
-        let inbox = desk.create_inbox(&admin, settings).await.expect("inbox").id;
+        let inbox = web_inbox(&desk, &admin).await;
         drop(desk);
         let agents = Arc::new(agents);
         let started = Instant::now();

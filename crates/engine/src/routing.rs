@@ -316,10 +316,8 @@ impl Desk {
         let actor = actor.id;
         self.command(move |tx| {
             let mut routing = Routing::begin(&router);
-            let Some(record) = tx.agent(agent)?.filter(|r| r.agent.can_log_in()) else {
-                return abort(EngineError::NotFound("agent"));
-            };
-            let mut profile = profile_of(tx, &routing, &record.agent)?;
+            let found = active_agent(tx, agent)?;
+            let mut profile = profile_of(tx, &routing, &found)?;
             if profile.availability == availability {
                 return Ok(profile);
             }
@@ -331,7 +329,7 @@ impl Desk {
             tx.record(Some(actor), EventKind::AgentRoutingChanged { agent })?;
             routing.set_agent(agent, Some(profile.clone()));
             if availability == Availability::Offline {
-                release(tx, &mut routing, &record.agent, "went offline")?;
+                release(tx, &mut routing, &found, "went offline")?;
             }
             assign_waiting(tx, routing)?;
             Ok(profile)
@@ -358,10 +356,8 @@ impl Desk {
         let actor = actor.id;
         self.command(move |tx| {
             let mut routing = Routing::begin(&router);
-            let Some(record) = tx.agent(agent)?.filter(|r| r.agent.can_log_in()) else {
-                return abort(EngineError::NotFound("agent"));
-            };
-            let mut profile = profile_of(tx, &routing, &record.agent)?;
+            let found = active_agent(tx, agent)?;
+            let mut profile = profile_of(tx, &routing, &found)?;
             if let Some(teams) = &new_teams {
                 for team in teams {
                     if tx.team(*team)?.is_none() {
@@ -431,13 +427,11 @@ impl Desk {
             }
             let line = match assignee {
                 Some(id) => {
-                    let Some(to) = tx.agent(id)?.filter(|r| r.agent.can_log_in()) else {
-                        return abort(EngineError::NotFound("agent"));
-                    };
+                    let to = active_agent(tx, id)?;
                     if id == actor.id {
                         format!("{} took the conversation", actor.name)
                     } else {
-                        format!("{} assigned the conversation to {}", actor.name, to.agent.name)
+                        format!("{} assigned the conversation to {}", actor.name, to.name)
                     }
                 }
                 None => format!("{} unassigned the conversation", actor.name),
@@ -479,6 +473,14 @@ impl Desk {
             Ok(tx.conversation(conversation)?.unwrap_or(c))
         })
         .await
+    }
+}
+
+/// An agent who can work (active), or not found.
+fn active_agent(tx: &Tx<'_>, id: Id) -> TxResult<Agent> {
+    match tx.agent(id)? {
+        Some(r) if r.agent.can_log_in() => Ok(r.agent),
+        _ => abort(EngineError::NotFound("agent")),
     }
 }
 
