@@ -11,10 +11,13 @@
 //! path and reused while it is intact; draining the timers uses it up, so the next run rebuilds.
 //! `FRONTDESK_BENCH_CONVERSATIONS` makes it smaller for a quick look.
 
+mod common;
+
+use common::{fresh_desk, mix, summary, Unit, NOW};
 use frontdesk_domain::conversation::{Status, Style};
 use frontdesk_domain::inbox::{Contact, Conversation, InboxSettings, Message, MessageKind, Priority};
 use frontdesk_domain::view::View;
-use frontdesk_domain::{Agent, EventKind, Id, SetupRequest, Timestamp};
+use frontdesk_domain::{Agent, EventKind, Id, Timestamp};
 use frontdesk_engine::{Desk, ManualClock, StatusRequest, StoreConfig};
 use frontdesk_store::{Store, TxError};
 use std::path::{Path, PathBuf};
@@ -27,42 +30,16 @@ const MESSAGES_PER_CONVERSATION: u64 = 10;
 /// 100 it stays near 500 MiB.
 const CHUNK: u64 = 100;
 const DUE_AT_ONCE: u64 = 100_000;
-/// 2027-01-15 10:00 UTC: "now" for the whole benchmark.
-const NOW: Timestamp = Timestamp(1_800_007_200_000);
 const DAY_MS: i64 = 24 * 3600 * 1000;
 /// When the 100,000 timers fall due together.
 const DUE: Timestamp = Timestamp(NOW.0 + 3600 * 1000);
 const LABELS: [&str; 8] = ["billing", "refund", "shipping", "bug", "vip", "feature", "account", "urgent"];
 const MARKER: &str = "fixture-complete";
 
-/// splitmix64: a fixed, fast stream of numbers, so fixtures are the same every time.
-fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
 struct Plan {
     inboxes: Vec<Id>,
     teams: Vec<Id>,
     agents: Vec<Id>,
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn summary(mut samples: Vec<Duration>) -> String {
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    format!(
-        "p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms ({} samples)",
-        ms(percentile(&samples, 0.5)),
-        ms(percentile(&samples, 0.99)),
-        ms(*samples.last().unwrap_or(&Duration::ZERO)),
-        samples.len()
-    )
 }
 
 fn rss_mib() -> u64 {
@@ -153,16 +130,7 @@ fn conversation(
 }
 
 async fn build(dir: &Path, conversations: u64) -> (Desk, Store, Agent) {
-    let _ = std::fs::remove_dir_all(dir);
-    let store = Store::open(dir, &StoreConfig { cache_bytes: 256 << 20 }).expect("open the fixture store");
-    let desk = Desk::with_store(store.clone(), Arc::new(ManualClock::new(NOW))).expect("open the desk");
-    let setup = SetupRequest {
-        business_name: "Bench".into(),
-        admin_name: "Ana".into(),
-        email: "ana@bench.test".into(),
-        password: "correct horse".into(),
-    };
-    let admin = desk.setup(setup).await.expect("setup").agent;
+    let (desk, store, admin) = fresh_desk(dir).await;
     let mut inboxes = Vec::new();
     for (name, style) in [("Chat", Style::LiveChatReturning), ("Email", Style::Messaging), ("Help", Style::Messaging)] {
         let s = InboxSettings {
@@ -300,9 +268,9 @@ fn main() {
                 }
             }
             all_samples.extend(samples.iter().copied());
-            println!("first page of 50, {name}: {}", summary(samples));
+            println!("first page of 50, {name}: {}", summary(samples, Unit::Millis));
         }
-        println!("first page of 50, every view above: {}", summary(all_samples));
+        println!("first page of 50, every view above: {}", summary(all_samples, Unit::Millis));
 
         // Status changes: open -> pending -> open ... and open -> solved (close timer), on
         // conversations taken from the open view.
@@ -325,8 +293,8 @@ fn main() {
                 work.push(store.last_batch_work());
             }
         }
-        println!("status change, command work without the flush: {}", summary(work));
-        println!("status change, acknowledged (durable flush included): {}", summary(total));
+        println!("status change, command work without the flush: {}", summary(work, Unit::Millis));
+        println!("status change, acknowledged (durable flush included): {}", summary(total, Unit::Millis));
 
         // 100,000 close timers due at once.
         let due = desk.count(&View::All, Some(Status::Solved)).expect("count");

@@ -8,11 +8,14 @@
 //!
 //! `FRONTDESK_BENCH_CONVERSATIONS` makes the stored fixture smaller for a quick look.
 
+mod common;
+
+use common::{fresh_desk, mix, summary, Unit, NOW};
 use frontdesk_domain::account::AccountStatus;
 use frontdesk_domain::conversation::{Status, Style};
 use frontdesk_domain::inbox::{Contact, Conversation, InboxSettings, Priority};
 use frontdesk_domain::routing::{AgentRouting, Availability, Facts, Place, Requirement, Router, RoutingChanges};
-use frontdesk_domain::{Agent, Id, Role, SetupRequest, Timestamp};
+use frontdesk_domain::{Agent, Id, Role, Timestamp};
 use frontdesk_engine::{ContactRef, Desk, ManualClock, StoreConfig};
 use frontdesk_store::{AgentRecord, Store, TxError};
 use std::cmp::Reverse;
@@ -20,33 +23,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const NOW: Timestamp = Timestamp(1_800_007_200_000);
 const AGENTS: u64 = 100;
 const WAITING: u64 = 10_000;
 const MARKER: &str = "fixture-complete";
-
-fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
-fn summary(mut samples: Vec<Duration>, unit: &str) -> String {
-    samples.sort();
-    let at = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];
-    let f = |d: Duration| match unit {
-        "µs" => d.as_secs_f64() * 1e6,
-        _ => d.as_secs_f64() * 1e3,
-    };
-    format!(
-        "p50 {:.2} {unit}, p99 {:.2} {unit}, max {:.2} {unit} ({} samples)",
-        f(at(0.5)),
-        f(at(0.99)),
-        f(at(1.0)),
-        samples.len()
-    )
-}
 
 /// Agent `i`: in team `i % 10`, Spanish for every third, capacity 3, online.
 fn profile(i: u64) -> AgentRouting {
@@ -119,7 +98,7 @@ fn decisions() {
     }
     println!(
         "decision ({AGENTS} agents, {queued} waiting, {found} of 100000 found someone): {}",
-        summary(samples, "µs")
+        summary(samples, Unit::Micros)
     );
 }
 
@@ -136,16 +115,7 @@ fn agent_record(id: Id, i: u64) -> AgentRecord {
 }
 
 async fn desk_with_agents(dir: &Path) -> (Desk, Store, Agent, Vec<Id>) {
-    let _ = std::fs::remove_dir_all(dir);
-    let store = Store::open(dir, &StoreConfig { cache_bytes: 256 << 20 }).expect("open the store");
-    let desk = Desk::with_store(store.clone(), Arc::new(ManualClock::new(NOW))).expect("desk");
-    let setup = SetupRequest {
-        business_name: "Bench".into(),
-        admin_name: "Ana".into(),
-        email: "ana@bench.test".into(),
-        password: "correct horse".into(),
-    };
-    let admin = desk.setup(setup).await.expect("setup").agent;
+    let (desk, store, admin) = fresh_desk(dir).await;
     // Agents written straight to the store (no password: nobody logs in here), then the desk
     // reopened so routing knows them.
     let ids: Vec<Id> = store
@@ -214,7 +184,7 @@ async fn burst(dir: &Path) {
         wall.as_secs_f64(),
         WAITING as f64 / wall.as_secs_f64(),
         overview.waiting,
-        summary(latencies, "ms")
+        summary(latencies, Unit::Millis)
     );
 }
 
@@ -307,7 +277,7 @@ async fn rebuild(dir: &Path, conversations: u64) {
          fresh each time, OS page cache warm): {}",
         sizes.0,
         sizes.1,
-        summary(samples, "ms")
+        summary(samples, Unit::Millis)
     );
 }
 
