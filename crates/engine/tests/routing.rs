@@ -36,6 +36,11 @@ impl Fixture {
         agent
     }
 
+    async fn set_capacity(&self, agent: &Agent, capacity: u32) {
+        let changes = RoutingChanges { capacity: Some(capacity), ..Default::default() };
+        self.desk.update_agent_routing(&self.admin, agent.id, changes).await.unwrap();
+    }
+
     async fn inbox(&self, routing: InboxRouting) -> Id {
         let settings = InboxSettings {
             name: "Website".into(),
@@ -69,8 +74,7 @@ async fn the_least_loaded_agent_gets_each_new_conversation_and_the_rest_wait_in_
     let ben = f.agent("ben").await;
     let cleo = f.agent("cleo").await;
     for agent in [&ben, &cleo] {
-        let changes = RoutingChanges { capacity: Some(2), ..Default::default() };
-        f.desk.update_agent_routing(&f.admin, agent.id, changes).await.unwrap();
+        f.set_capacity(agent, 2).await;
     }
     let inbox = f.inbox(InboxRouting::default()).await;
     let mut ids = Vec::new();
@@ -111,10 +115,7 @@ async fn the_least_loaded_agent_gets_each_new_conversation_and_the_rest_wait_in_
 async fn urgent_conversations_jump_the_queue_and_raising_capacity_assigns_at_once() {
     let f = fixture().await;
     let ben = f.agent("ben").await;
-    f.desk
-        .update_agent_routing(&f.admin, ben.id, RoutingChanges { capacity: Some(0), ..Default::default() })
-        .await
-        .unwrap();
+    f.set_capacity(&ben, 0).await;
     let routing = InboxRouting {
         priority_rules: vec![frontdesk_domain::routing::PriorityRule {
             label: "vip".into(),
@@ -131,10 +132,7 @@ async fn urgent_conversations_jump_the_queue_and_raising_capacity_assigns_at_onc
     let queue = f.desk.routing_overview(10).unwrap().queue;
     assert_eq!(queue.iter().map(|w| w.conversation).collect::<Vec<_>>(), vec![vip, first]);
 
-    f.desk
-        .update_agent_routing(&f.admin, ben.id, RoutingChanges { capacity: Some(1), ..Default::default() })
-        .await
-        .unwrap();
+    f.set_capacity(&ben, 1).await;
     assert_eq!((f.assignee(vip), f.assignee(first)), (Some(ben.id), None));
     f.assert_router_matches_store();
 }
@@ -212,10 +210,7 @@ async fn skills_and_teams_decide_who_may_take_a_conversation() {
 async fn manual_assignment_ignores_capacity_and_leaves_a_line_and_closed_ones_refuse() {
     let f = fixture().await;
     let ben = f.agent("ben").await;
-    f.desk
-        .update_agent_routing(&f.admin, ben.id, RoutingChanges { capacity: Some(0), ..Default::default() })
-        .await
-        .unwrap();
+    f.set_capacity(&ben, 0).await;
     let manual = InboxRouting { auto_assign: false, ..InboxRouting::default() };
     let inbox = f.inbox(manual).await;
     let c = f.customer(inbox, "c1").await;
