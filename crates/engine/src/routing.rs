@@ -312,27 +312,15 @@ impl Desk {
         if actor.id != agent {
             crate::accounts::require_admin(actor, "change another agent's availability")?;
         }
-        let router = self.inner.router.clone();
-        let actor = actor.id;
-        self.command(move |tx| {
-            let mut routing = Routing::begin(&router);
-            let found = active_agent(tx, agent)?;
-            let mut profile = profile_of(tx, &routing, &found)?;
+        self.change_profile(actor.id, agent, move |tx, profile| {
             if profile.availability == availability {
-                return Ok(profile);
+                return Ok(false);
             }
             if availability == Availability::Online {
                 profile.idle_since = tx.now();
             }
             profile.availability = availability;
-            tx.put_agent_routing(agent, &profile)?;
-            tx.record(Some(actor), EventKind::AgentRoutingChanged { agent })?;
-            routing.set_agent(agent, Some(profile.clone()));
-            if availability == Availability::Offline {
-                release(tx, &mut routing, &found, "went offline")?;
-            }
-            assign_waiting(tx, routing)?;
-            Ok(profile)
+            Ok(true)
         })
         .await
     }
@@ -352,12 +340,7 @@ impl Desk {
             t.sort();
             t.dedup();
         }
-        let router = self.inner.router.clone();
-        let actor = actor.id;
-        self.command(move |tx| {
-            let mut routing = Routing::begin(&router);
-            let found = active_agent(tx, agent)?;
-            let mut profile = profile_of(tx, &routing, &found)?;
+        self.change_profile(actor.id, agent, move |tx, profile| {
             if let Some(teams) = &new_teams {
                 for team in teams {
                     if tx.team(*team)?.is_none() {
@@ -372,9 +355,35 @@ impl Desk {
             if let Some(s) = &new_skills {
                 profile.skills = s.clone();
             }
+            Ok(true)
+        })
+        .await
+    }
+
+    /// Edits an active agent's routing profile in one command: `edit` says whether it changed
+    /// anything; a change is stored with an event, an agent turning offline releases their
+    /// `new` conversations, and waiting conversations are routed under the new profile.
+    async fn change_profile(
+        &self,
+        actor: Id,
+        agent: Id,
+        edit: impl Fn(&Tx<'_>, &mut AgentRouting) -> TxResult<bool> + Send + 'static,
+    ) -> Result<AgentRouting> {
+        let router = self.inner.router.clone();
+        self.command(move |tx| {
+            let mut routing = Routing::begin(&router);
+            let found = active_agent(tx, agent)?;
+            let mut profile = profile_of(tx, &routing, &found)?;
+            let was = profile.availability;
+            if !edit(tx, &mut profile)? {
+                return Ok(profile);
+            }
             tx.put_agent_routing(agent, &profile)?;
             tx.record(Some(actor), EventKind::AgentRoutingChanged { agent })?;
             routing.set_agent(agent, Some(profile.clone()));
+            if was != Availability::Offline && profile.availability == Availability::Offline {
+                release(tx, &mut routing, &found, "went offline")?;
+            }
             assign_waiting(tx, routing)?;
             Ok(profile)
         })
