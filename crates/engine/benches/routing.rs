@@ -21,7 +21,7 @@ use frontdesk_store::{AgentRecord, Store, TxError};
 use std::cmp::Reverse;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const AGENTS: u64 = 100;
 const WAITING: u64 = 10_000;
@@ -265,7 +265,7 @@ async fn rebuild(dir: &Path, conversations: u64) {
     let mut samples = Vec::new();
     let mut sizes = (0, 0);
     for _ in 0..5 {
-        let store = open_again(dir);
+        let store = Store::open(dir, &StoreConfig { cache_bytes: 256 << 20 }).expect("open the fixture");
         let started = Instant::now();
         let desk = Desk::with_store(store, Arc::new(ManualClock::new(NOW))).expect("desk");
         samples.push(started.elapsed());
@@ -279,24 +279,6 @@ async fn rebuild(dir: &Path, conversations: u64) {
         sizes.1,
         summary(samples, Unit::Millis)
     );
-}
-
-/// Opens the store, waiting while the previous handle's threads let go of its lock.
-fn open_again(dir: &Path) -> Store {
-    let mut tries = 0;
-    loop {
-        match Store::open(dir, &StoreConfig { cache_bytes: 256 << 20 }) {
-            Ok(store) => return store,
-            Err(e) if tries < 100 => {
-                tries += 1;
-                if tries == 1 {
-                    eprintln!("  waiting for the store's lock: {e}");
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Err(e) => panic!("open the fixture: {e}"),
-        }
-    }
 }
 
 fn main() {

@@ -94,15 +94,7 @@ impl Store {
         migrations: &[Migration],
         progress: &mut dyn FnMut(&str),
     ) -> Result<Store> {
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(config.cache_bytes)
-            .flush_every_ms(Some(1000))
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(io) => StoreError::Open { path: dir.display().to_string(), reason: io.to_string() },
-                other => StoreError::Sled(other),
-            })?;
+        let db = open_db(dir, config)?;
         migrate::run(&db, migrations, progress)?;
         let trees = Arc::new(Trees::open(&db)?);
         let last_id = trees.last_id()?;
@@ -211,6 +203,31 @@ impl Store {
     /// Bytes the store occupies on disk.
     pub fn size_on_disk(&self) -> Result<u64> {
         Ok(self.inner.db.size_on_disk()?)
+    }
+}
+
+/// How long `open` waits for a store that was just closed to let go of its lock: sled 0.34's
+/// background threads release it a moment after the last handle drops, so a restart in the
+/// same process (or right after the previous process) can find it still held.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn open_db(dir: &Path, config: &StoreConfig) -> Result<sled::Db> {
+    let started = std::time::Instant::now();
+    loop {
+        let opened = sled::Config::new().path(dir).cache_capacity(config.cache_bytes).flush_every_ms(Some(1000)).open();
+        match opened {
+            Ok(db) => return Ok(db),
+            // sled 0.34 reports a held lock as an `Other` error whose text says so.
+            Err(sled::Error::Io(io))
+                if io.to_string().starts_with("could not acquire lock") && started.elapsed() < LOCK_WAIT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(sled::Error::Io(io)) => {
+                return Err(StoreError::Open { path: dir.display().to_string(), reason: io.to_string() })
+            }
+            Err(other) => return Err(StoreError::Sled(other)),
+        }
     }
 }
 
