@@ -24,6 +24,10 @@ pub struct Inbox {
     /// defaults).
     #[serde(default)]
     pub routing: InboxRouting,
+    /// Email the transcript to the contact (if they gave an address) when a conversation is
+    /// solved.
+    #[serde(default)]
+    pub transcript_on_solve: bool,
     pub created_at: Timestamp,
 }
 
@@ -47,6 +51,8 @@ pub struct InboxSettings {
     pub business_day_starts_at: Option<String>,
     #[ts(optional)]
     pub routing: Option<InboxRouting>,
+    #[ts(optional)]
+    pub transcript_on_solve: Option<bool>,
 }
 
 impl InboxSettings {
@@ -69,6 +75,7 @@ impl InboxSettings {
             time_zone,
             business_day_starts_at,
             routing,
+            transcript_on_solve: self.transcript_on_solve.unwrap_or(false),
             created_at: now,
         })
     }
@@ -126,6 +133,23 @@ pub fn labels(raw: &[String]) -> Result<Vec<String>, DomainError> {
     Ok(out)
 }
 
+/// A language tag as browsers send it ("es", "it-IT", "en-GB"), lower-case primary language.
+pub fn language_tag(raw: &str) -> Result<String, DomainError> {
+    let tag = raw.trim();
+    let mut parts = tag.split(['-', '_']);
+    let primary = parts.next().unwrap_or("");
+    let ok = (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+        && tag.len() <= 35;
+    if !ok {
+        return Err(DomainError::invalid("language", format!("'{tag}' is not a language tag like es or it-IT")));
+    }
+    let mut out = primary.to_ascii_lowercase();
+    out.push_str(&tag[primary.len()..].replace('_', "-"));
+    Ok(out)
+}
+
 /// A customer. Found again by email or by the site's identifier, never duplicated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 #[ts(export)]
@@ -134,6 +158,9 @@ pub struct Contact {
     pub name: Option<String>,
     pub email: Option<String>,
     pub identifier: Option<String>,
+    /// A language tag ("es", "it-IT") for what is written to them; English when unknown.
+    #[serde(default)]
+    pub language: Option<String>,
     pub created_at: Timestamp,
 }
 
@@ -264,6 +291,7 @@ mod tests {
 
     fn settings(style: Style) -> InboxSettings {
         InboxSettings {
+            transcript_on_solve: None,
             name: "Website".into(),
             style,
             close_after_secs: None,

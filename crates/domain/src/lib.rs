@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod conversation;
+pub mod email;
 pub mod event;
 pub mod id;
 pub mod inbox;

@@ -63,6 +63,7 @@ fn conversation(
         name: Some(format!("Customer {n}")),
         email: Some(format!("customer{n}@example.test")),
         identifier: None,
+        language: None,
         created_at,
     };
     // The first `due_at_once` are solved, closing together; the rest get a realistic mix.
@@ -134,6 +135,7 @@ async fn build(dir: &Path, conversations: u64) -> (Desk, Store, Agent) {
     let mut inboxes = Vec::new();
     for (name, style) in [("Chat", Style::LiveChatReturning), ("Email", Style::Messaging), ("Help", Style::Messaging)] {
         let s = InboxSettings {
+            transcript_on_solve: None,
             name: name.into(),
             style,
             close_after_secs: None,

@@ -140,6 +140,7 @@ async fn desk_with_agents(dir: &Path) -> (Desk, Store, Agent, Vec<Id>) {
 /// A messaging inbox with the default routing (auto-assign on).
 async fn web_inbox(desk: &Desk, admin: &Agent) -> Id {
     let settings = InboxSettings {
+        transcript_on_solve: None,
         name: "Web".into(),
         style: Style::Messaging,
         close_after_secs: None,
@@ -242,6 +243,7 @@ async fn rebuild(dir: &Path, conversations: u64) {
                             name: None,
                             email: Some(format!("c{n}@example.test")),
                             identifier: None,
+                            language: None,
                             created_at: NOW,
                         };
                         tx.put_contact(&contact)?;

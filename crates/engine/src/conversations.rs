@@ -5,7 +5,7 @@ use crate::routing::{assign_waiting, save, Routing};
 use crate::{Desk, EngineError, Result};
 use frontdesk_domain::conversation::{decide, refuse_if_closed, AgentAction, Decision, Happening, Lifecycle, Status};
 use frontdesk_domain::inbox::{
-    labels, message_content, team_name, Contact, Conversation, ConversationChanges, Inbox, InboxSettings, Message,
+    labels, language_tag, message_content, team_name, Contact, Conversation, ConversationChanges, Inbox, InboxSettings, Message,
     MessageKind, Priority, Team,
 };
 use frontdesk_domain::snooze::{parse_day_start, parse_time_zone, snooze_end, SnoozeChoice};
@@ -31,6 +31,9 @@ pub struct ContactRef {
     /// The site's own id for a logged-in user.
     #[ts(optional)]
     pub identifier: Option<String>,
+    /// The customer's language tag ("es", "it-IT"); transcripts are written in it.
+    #[ts(optional)]
+    pub language: Option<String>,
 }
 
 /// What a status change asks for.
@@ -158,6 +161,7 @@ impl Desk {
         let email = who.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(normalize_email).transpose()?;
         let identifier = clean_optional("identifier", who.identifier.as_deref(), 256)?;
         let name = clean_optional("name", who.name.as_deref(), 120)?;
+        let language = who.language.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(language_tag).transpose()?;
         if email.is_none() && identifier.is_none() {
             return Err(DomainError::invalid("contact", "give the customer's email or identifier").into());
         }
@@ -165,7 +169,7 @@ impl Desk {
         self.command(move |tx| {
             let mut routing = Routing::begin(&router);
             let Some(inbox) = tx.inbox(inbox)? else { return abort(EngineError::NotFound("inbox")) };
-            let contact = find_or_create_contact(tx, name.clone(), email.clone(), identifier.clone())?;
+            let contact = find_or_create_contact(tx, name.clone(), email.clone(), identifier.clone(), language.clone())?;
             let latest = tx.latest_conversation(contact.id, inbox.id)?;
             let now = tx.now();
             let mut conversation = match &latest {
@@ -351,6 +355,7 @@ fn find_or_create_contact(
     name: Option<String>,
     email: Option<String>,
     identifier: Option<String>,
+    language: Option<String>,
 ) -> TxResult<Contact> {
     let found = match &identifier {
         Some(i) => tx.contact_by_identifier(i)?,
@@ -367,6 +372,8 @@ fn find_or_create_contact(
             let before = c.clone();
             c.name = c.name.or(name);
             c.identifier = c.identifier.or(identifier);
+            // The language the customer writes in now is the one to answer in.
+            c.language = language.or(c.language);
             c.email = match (&c.email, email) {
                 (None, Some(e)) if tx.contact_by_email::<EngineError>(&e)?.is_none() => Some(e),
                 (current, _) => current.clone(),
@@ -377,7 +384,7 @@ fn find_or_create_contact(
             Ok(c)
         }
         None => {
-            let c = Contact { id: tx.new_id(), name, email, identifier, created_at: tx.now() };
+            let c = Contact { id: tx.new_id(), name, email, identifier, language, created_at: tx.now() };
             tx.put_contact(&c)?;
             Ok(c)
         }

@@ -43,6 +43,7 @@ impl Fixture {
 
     async fn inbox(&self, routing: InboxRouting) -> Id {
         let settings = InboxSettings {
+            transcript_on_solve: None,
             name: "Website".into(),
             style: Style::Messaging,
             close_after_secs: None,

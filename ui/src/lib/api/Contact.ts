@@ -5,4 +5,8 @@ import type { Timestamp } from "./Timestamp";
 /**
  * A customer. Found again by email or by the site's identifier, never duplicated.
  */
-export type Contact = { id: Id, name: string | null, email: string | null, identifier: string | null, created_at: Timestamp, };
+export type Contact = { id: Id, name: string | null, email: string | null, identifier: string | null, 
+/**
+ * A language tag ("es", "it-IT") for what is written to them; English when unknown.
+ */
+language: string | null, created_at: Timestamp, };

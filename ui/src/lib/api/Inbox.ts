@@ -24,4 +24,9 @@ business_day_starts_at: string,
  * Auto-assignment, team, skills and priority rules (stores from before routing read the
  * defaults).
  */
-routing: InboxRouting, created_at: Timestamp, };
+routing: InboxRouting, 
+/**
+ * Email the transcript to the contact (if they gave an address) when a conversation is
+ * solved.
+ */
+transcript_on_solve: boolean, created_at: Timestamp, };
