@@ -50,10 +50,16 @@ pub enum Tree {
     TeamidTeam,
     /// key: agent id (u64 BE) → `AgentRouting` (none: the defaults)
     AgentidRouting,
+    /// key: email id (u64 BE) → `OutgoingEmail`
+    EmailidEmail,
+    /// key: `keys::email_due` (next attempt ms u64 BE, email id) → empty: emails still to send
+    DueEmailid,
+    /// key: conversation id ++ email id (u64 BE each) → empty: a conversation's emails
+    ConversationidEmailid,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 20] = [
+    pub const ALL: [Tree; 23] = [
         Tree::Meta,
         Tree::AgentidAgent,
         Tree::EmailAgentid,
@@ -74,6 +80,9 @@ impl Tree {
         Tree::DueConversationKind,
         Tree::TeamidTeam,
         Tree::AgentidRouting,
+        Tree::EmailidEmail,
+        Tree::DueEmailid,
+        Tree::ConversationidEmailid,
     ];
 
     pub fn name(self) -> &'static str {
@@ -98,6 +107,9 @@ impl Tree {
             Tree::DueConversationKind => "due_conversation_kind",
             Tree::TeamidTeam => "teamid_team",
             Tree::AgentidRouting => "agentid_routing",
+            Tree::EmailidEmail => "emailid_email",
+            Tree::DueEmailid => "due_emailid",
+            Tree::ConversationidEmailid => "conversationid_emailid",
         }
     }
 }

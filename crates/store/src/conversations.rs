@@ -392,10 +392,7 @@ impl Store {
             want_timers.extend(timers_of(&c).iter().map(|t| keys::timer(t).to_vec()));
         }
         let mut problems = Vec::new();
-        let keys_of = |tree: Tree| -> Result<BTreeSet<Vec<u8>>> {
-            Ok(self.tree(tree).iter().keys().map(|k| k.map(|k| k.to_vec())).collect::<std::result::Result<_, _>>()?)
-        };
-        let have_entries = keys_of(Tree::ViewStatusRecencyConversationid)?;
+        let have_entries = self.key_set(Tree::ViewStatusRecencyConversationid)?;
         if have_entries != want_entries {
             problems.push(format!("view entries: {} stored, {} expected", have_entries.len(), want_entries.len()));
         }
@@ -411,10 +408,11 @@ impl Store {
                 want_counts.len()
             ));
         }
-        let have_timers = keys_of(Tree::DueConversationKind)?;
+        let have_timers = self.key_set(Tree::DueConversationKind)?;
         if have_timers != want_timers {
             problems.push(format!("timers: {} stored, {} expected", have_timers.len(), want_timers.len()));
         }
+        problems.extend(self.check_outbox()?);
         Ok(problems)
     }
 }

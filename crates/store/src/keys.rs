@@ -67,6 +67,17 @@ pub fn parse_timer(key: &[u8]) -> Option<Timer> {
     Some(Timer { due: Timestamp(i64::try_from(due).ok()?), conversation, kind })
 }
 
+/// `due_emailid`: when the email is tried next (ms, u64 BE), then its id: earliest first.
+pub fn email_due(at: Timestamp, email: Id) -> [u8; 16] {
+    pair(Id(millis(at)), email)
+}
+
+/// The email id at the end of an `email_due` key.
+pub fn parse_email_due(key: &[u8]) -> Option<(Timestamp, Id)> {
+    let at = u64::from_be_bytes(key.get(..8)?.try_into().ok()?);
+    Some((Timestamp(i64::try_from(at).ok()?), parse_id(key.get(8..)?)?))
+}
+
 /// Reads a counter value (u64 BE); anything else counts as zero.
 pub fn count_value(value: &[u8]) -> u64 {
     <[u8; 8]>::try_from(value).map_or(0, u64::from_be_bytes)
@@ -127,6 +138,8 @@ pub mod meta {
     pub const BUSINESS: &[u8] = b"business";
     /// The last conversation number given (u64 BE).
     pub const CONVERSATION_NUMBER: &[u8] = b"conversation_number";
+    /// The SMTP settings (`SmtpSettings`).
+    pub const SMTP_SETTINGS: &[u8] = b"smtp_settings";
 }
 
 #[cfg(test)]
@@ -165,6 +178,15 @@ mod tests {
         assert!(same_ms_newer < new, "in the same millisecond the newer conversation sorts first");
         // A label that is a prefix of another never shares its key prefix.
         assert!(!view(&View::Label("vipx".into()), None).starts_with(&view(&View::Label("vip".into()), None)[..5]));
+    }
+
+    #[test]
+    fn email_due_keys_sort_by_next_attempt_then_id() {
+        let k = email_due(Timestamp(0x0102), Id(5));
+        assert_eq!(k, [0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 5]);
+        assert!(email_due(Timestamp(0x0101), Id(u64::MAX)) < k, "the earlier attempt first");
+        assert_eq!(parse_email_due(&k), Some((Timestamp(0x0102), Id(5))));
+        assert_eq!(parse_email_due(b"short"), None);
     }
 
     #[test]

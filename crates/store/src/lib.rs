@@ -9,6 +9,7 @@ mod committer;
 mod conversations;
 pub mod keys;
 mod migrate;
+mod outbox;
 mod records;
 mod tx;
 
@@ -190,6 +191,11 @@ impl Store {
     /// everything but the flush: what benchmarks report as a command's own cost.
     pub fn last_batch_work(&self) -> std::time::Duration {
         std::time::Duration::from_nanos(self.inner.stats.last_batch_work_nanos.load(Ordering::Relaxed))
+    }
+
+    /// Every key of a tree (a full scan: for index checks in tests and repair).
+    fn key_set(&self, tree: Tree) -> Result<std::collections::BTreeSet<Vec<u8>>> {
+        Ok(self.tree(tree).iter().keys().map(|k| k.map(|k| k.to_vec())).collect::<Result<_, _>>()?)
     }
 
     fn tree(&self, tree: Tree) -> &sled::Tree {

@@ -175,3 +175,36 @@ async fn refused_commands_leave_nothing_while_their_batch_neighbours_commit() {
     kept.sort();
     assert_eq!(stored, kept, "exactly the accepted commands' writes are stored");
 }
+
+#[tokio::test]
+async fn the_outbox_lists_an_email_while_it_waits_at_its_next_attempt_and_drops_it_once_sent() {
+    use frontdesk_domain::email::{Attempt, EmailPurpose, EmailState, OutgoingEmail};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), &StoreConfig::default()).unwrap();
+    let purpose = EmailPurpose::Transcript { conversation: Id(77), up_to_seq: 4 };
+    let email = OutgoingEmail::queue(Id(5), "<5@acme.test>".into(), "bob@x.test".into(), purpose, None, NOW);
+    let queued = email.clone();
+    store.write::<_, (), _>(NOW, move |tx| tx.put_email(&queued)).await.unwrap();
+    assert_eq!(store.due_emails(NOW, 10).unwrap(), vec![email.clone()]);
+    assert_eq!(store.next_email_due().unwrap(), Some(NOW));
+    assert_eq!(store.conversation_emails(Id(77)).unwrap().len(), 1);
+
+    let mut retrying = email.clone();
+    retrying.record(Attempt::Temporary("421 try later".into()), NOW);
+    let later = retrying.next_attempt_at.unwrap();
+    let r = retrying.clone();
+    store.write::<_, (), _>(NOW, move |tx| tx.put_email(&r)).await.unwrap();
+    assert!(store.due_emails(NOW, 10).unwrap().is_empty(), "not due before its next attempt");
+    assert_eq!(store.due_emails(later, 10).unwrap(), vec![retrying.clone()]);
+    assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
+
+    let mut sent = retrying;
+    sent.record(Attempt::Sent, later);
+    let s = sent.clone();
+    store.write::<_, (), _>(later, move |tx| tx.put_email(&s)).await.unwrap();
+    assert_eq!(store.next_email_due().unwrap(), None, "a sent email is no longer due");
+    let listed = store.conversation_emails(Id(77)).unwrap();
+    assert_eq!(listed.iter().map(|e| e.state).collect::<Vec<_>>(), vec![EmailState::Sent]);
+    assert_eq!(store.emails(None, 10).unwrap(), vec![sent]);
+    assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
+}
