@@ -18,6 +18,7 @@ pub struct RunningDesk {
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
     scheduler: JoinHandle<()>,
+    outbox: JoinHandle<()>,
 }
 
 pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
@@ -41,6 +42,8 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
     let app = router(desk.clone(), hosts, test_clock).into_make_service_with_connect_info::<SocketAddr>();
     // Timers that fell due while the desk was down fire now.
     let scheduler = tokio::spawn(desk.clone().run_scheduler());
+    // Emails queued before a stop or a crash go out now.
+    let outbox = tokio::spawn(desk.clone().run_outbox());
     let (shutdown, stop) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -49,7 +52,7 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
             })
             .await
     });
-    Ok(RunningDesk { addr, desk, shutdown, server, scheduler })
+    Ok(RunningDesk { addr, desk, shutdown, server, scheduler, outbox })
 }
 
 impl RunningDesk {
@@ -68,6 +71,8 @@ impl RunningDesk {
         let _ = self.shutdown.send(());
         self.server.await.context("the HTTP server task failed")?.context("the HTTP server failed")?;
         self.scheduler.abort();
+        // An email in flight is sent again on the next start, with the same Message-ID.
+        self.outbox.abort();
         self.desk.flush().context("the final flush of the store failed")?;
         Ok(())
     }

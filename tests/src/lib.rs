@@ -4,6 +4,8 @@
 //! The binary links webkit, so it is not built by a plain `cargo test`; these tests are ignored
 //! there and run by `scripts/test` (or with `FRONTDESK_BIN=... cargo test -- --ignored`).
 
+pub mod smtp;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};

@@ -56,6 +56,11 @@ pub enum EventKind {
     /// Labels, priority or team changed.
     #[serde(rename = "conversation.updated")]
     ConversationUpdated { conversation: Id },
+    /// An email was queued, sent, retried or failed.
+    #[serde(rename = "email.updated")]
+    EmailUpdated { email: Id, conversation: Option<Id>, state: crate::email::EmailState },
+    #[serde(rename = "settings.smtp_updated")]
+    SmtpSettingsUpdated,
     /// Written by the store's write benchmark and crash test: an opaque payload of a given size.
     #[serde(rename = "system.note")]
     Note { text: String },

@@ -5,8 +5,8 @@ use crate::routing::{assign_waiting, save, Routing};
 use crate::{Desk, EngineError, Result};
 use frontdesk_domain::conversation::{decide, refuse_if_closed, AgentAction, Decision, Happening, Lifecycle, Status};
 use frontdesk_domain::inbox::{
-    labels, language_tag, message_content, team_name, Contact, Conversation, ConversationChanges, Inbox, InboxSettings, Message,
-    MessageKind, Priority, Team,
+    labels, language_tag, message_content, team_name, Contact, Conversation, ConversationChanges, Inbox, InboxSettings,
+    Message, MessageKind, Priority, Team,
 };
 use frontdesk_domain::snooze::{parse_day_start, parse_time_zone, snooze_end, SnoozeChoice};
 use frontdesk_domain::view::View;
@@ -161,7 +161,8 @@ impl Desk {
         let email = who.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(normalize_email).transpose()?;
         let identifier = clean_optional("identifier", who.identifier.as_deref(), 256)?;
         let name = clean_optional("name", who.name.as_deref(), 120)?;
-        let language = who.language.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(language_tag).transpose()?;
+        let language =
+            who.language.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(language_tag).transpose()?;
         if email.is_none() && identifier.is_none() {
             return Err(DomainError::invalid("contact", "give the customer's email or identifier").into());
         }
@@ -169,7 +170,8 @@ impl Desk {
         self.command(move |tx| {
             let mut routing = Routing::begin(&router);
             let Some(inbox) = tx.inbox(inbox)? else { return abort(EngineError::NotFound("inbox")) };
-            let contact = find_or_create_contact(tx, name.clone(), email.clone(), identifier.clone(), language.clone())?;
+            let contact =
+                find_or_create_contact(tx, name.clone(), email.clone(), identifier.clone(), language.clone())?;
             let latest = tx.latest_conversation(contact.id, inbox.id)?;
             let now = tx.now();
             let mut conversation = match &latest {
@@ -239,6 +241,7 @@ impl Desk {
             }
         };
         let router = self.inner.router.clone();
+        let token = crate::secrets::random_hex::<8>()?;
         self.command(move |tx| {
             let mut routing = Routing::begin(&router);
             let (inbox, mut c) = load(tx, conversation)?;
@@ -247,6 +250,9 @@ impl Desk {
                 Ok(Decision::Moved(next)) => {
                     let what = activity_for(&next);
                     move_to(tx, &mut c, next, Some(&actor), format!("{} {what}", actor.name))?;
+                    if next.status == Status::Solved && inbox.transcript_on_solve {
+                        crate::outbox::queue_transcript_on_solve(tx, &mut c, &token)?;
+                    }
                     save(tx, &mut routing, &inbox, &mut c)?;
                     assign_waiting(tx, routing)?;
                     Ok(c)
@@ -426,7 +432,7 @@ fn start_conversation(
 /// Appends a message. Messages written by people make it the conversation's latest activity;
 /// activity lines do not, so an automatic close or a relabel does not lift an old conversation
 /// to the top of every list (and does not rewrite its place in every view).
-fn append(
+pub(crate) fn append(
     tx: &mut Tx<'_>,
     c: &mut Conversation,
     kind: MessageKind,

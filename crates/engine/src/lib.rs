@@ -6,6 +6,7 @@ mod accounts;
 mod clock;
 mod conversations;
 mod error;
+mod outbox;
 mod routing;
 mod scheduler;
 mod secrets;
@@ -16,6 +17,7 @@ pub use conversations::{ContactRef, Posted, StatusRequest};
 pub use error::EngineError;
 pub use frontdesk_store::{StatusFilter, Timer, TimerKind, ViewCursor};
 pub use frontdesk_store::{StoreConfig, StoreError};
+pub use outbox::{TestEmailOutcome, TestEmailRequest, TranscriptRequest};
 pub use routing::{AgentLoad, AssignRequest, AvailabilityRequest, RoutingOverview, Waiting};
 
 use frontdesk_domain::{Clock, Event, Id, LoginThrottle, Timestamp};
@@ -41,6 +43,8 @@ struct Inner {
     throttles: Mutex<HashMap<String, LoginThrottle>>,
     /// Wakes the scheduler after a command that may have set a timer.
     timers_changed: tokio::sync::Notify,
+    /// Wakes the outbox worker after a command queued an email.
+    outbox_changed: tokio::sync::Notify,
     /// Changed only inside commands, on the committer thread (see `routing`).
     router: Arc<Mutex<frontdesk_domain::routing::Router>>,
 }
@@ -64,7 +68,15 @@ impl Desk {
         let timers_changed = tokio::sync::Notify::new();
         let router = Arc::new(Mutex::new(routing::rebuild(&store)?));
         Ok(Desk {
-            inner: Arc::new(Inner { store, clock, events, throttles: Mutex::default(), timers_changed, router }),
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                events,
+                throttles: Mutex::default(),
+                timers_changed,
+                outbox_changed: tokio::sync::Notify::new(),
+                router,
+            }),
         })
     }
 
@@ -103,13 +115,21 @@ impl Desk {
             }
         };
         let mut timers_may_have_changed = false;
+        let mut email_queued = false;
         for event in events {
             timers_may_have_changed |= matches!(event.kind, frontdesk_domain::EventKind::StatusChanged { .. });
+            email_queued |= matches!(
+                event.kind,
+                frontdesk_domain::EventKind::EmailUpdated { state: frontdesk_domain::email::EmailState::Queued, .. }
+            );
             // No subscriber is fine: nobody is listening yet.
             let _ = self.inner.events.send(event);
         }
         if timers_may_have_changed {
             self.inner.timers_changed.notify_one();
+        }
+        if email_queued {
+            self.inner.outbox_changed.notify_one();
         }
         Ok(value)
     }

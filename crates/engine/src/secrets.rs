@@ -40,11 +40,16 @@ const DUMMY_HASH: &str =
 
 /// A new random token (64 hex characters) and the hash under which it is stored.
 pub fn new_token() -> Result<(String, TokenHash), EngineError> {
-    let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes).map_err(|e| EngineError::Internal(format!("no randomness: {e}")))?;
-    let token = hex::encode(bytes);
+    let token = random_hex::<32>()?;
     let hash = token_hash(&token);
     Ok((token, hash))
+}
+
+/// `N` random bytes as hex.
+pub fn random_hex<const N: usize>() -> Result<String, EngineError> {
+    let mut bytes = [0u8; N];
+    getrandom::getrandom(&mut bytes).map_err(|e| EngineError::Internal(format!("no randomness: {e}")))?;
+    Ok(hex::encode(bytes))
 }
 
 pub fn token_hash(token: &str) -> TokenHash {

@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod conversations;
+mod email;
 mod error;
 mod openapi;
 mod routing;
@@ -72,7 +73,12 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/agents/{id}/routing", patch(routing::update_agent))
         .route("/inboxes/{id}/routing", put(routing::update_inbox))
         .route("/conversations/{id}/assignee", put(routing::assign))
-        .route("/conversations/{id}/transfer", post(routing::transfer));
+        .route("/conversations/{id}/transfer", post(routing::transfer))
+        .route("/conversations/{id}/transcript", post(email::send_transcript))
+        .route("/conversations/{id}/emails", get(email::conversation_emails))
+        .route("/emails", get(email::emails))
+        .route("/settings/smtp", get(email::smtp_settings).put(email::update_smtp_settings))
+        .route("/settings/smtp/test", post(email::test_email));
     if test_clock.is_some() {
         api = api.route("/test/clock", post(stream::advance_clock));
     }

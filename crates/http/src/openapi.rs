@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::{api, conversations as c, routing, stream};
+use crate::{api, conversations as c, email, routing, stream};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -14,7 +14,9 @@ use utoipa::{Modify, OpenApi};
         c::inboxes, c::create_inbox, c::customer_message, c::teams, c::create_team, c::conversations, c::counts,
         c::conversation, c::update_conversation, c::change_status, c::messages, c::reply, c::contact,
         c::contact_conversations, stream::advance_clock, routing::overview, routing::set_availability,
-        routing::update_agent, routing::update_inbox, routing::assign, routing::transfer,
+        routing::update_agent, routing::update_inbox, routing::assign, routing::transfer, email::smtp_settings,
+        email::update_smtp_settings, email::test_email, email::send_transcript, email::conversation_emails,
+        email::emails,
     ),
     modifiers(&BearerAuth)
 )]

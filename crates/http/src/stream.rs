@@ -150,5 +150,7 @@ pub async fn advance_clock(
     }
     clock.advance(Duration::from_secs(req.seconds));
     let fired = s.desk.fire_due_timers().await?;
+    // Emails waiting to be retried may be due now too.
+    s.desk.wake_outbox();
     Ok(Json(ClockAdvanced { now: s.desk.now(), fired }))
 }

@@ -110,6 +110,9 @@ impl Mailer {
                     format!("{server} did not answer in time")
                 } else if e.is_tls() {
                     format!("the secure connection to {server} failed: {detail}")
+                } else if e.is_client() {
+                    // Frontdesk and the server could not agree (no login method in common, say).
+                    format!("{server} cannot be used as set up: {detail}")
                 } else {
                     format!("could not talk to {server}: {e}")
                 };

@@ -7,4 +7,8 @@ export type ContactRef = { name?: string, email?: string,
 /**
  * The site's own id for a logged-in user.
  */
-identifier?: string, };
+identifier?: string, 
+/**
+ * The customer's language tag ("es", "it-IT"); transcripts are written in it.
+ */
+language?: string, };
