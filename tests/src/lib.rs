@@ -85,11 +85,25 @@ impl Desk {
     }
 
     pub fn patch(&self, path: &str, token: Option<&str>, body: serde_json::Value) -> (u16, serde_json::Value) {
-        let mut req = ureq::request("PATCH", &format!("{}{path}", self.url));
+        self.send("PATCH", path, token, body)
+    }
+
+    pub fn put(&self, path: &str, token: Option<&str>, body: serde_json::Value) -> (u16, serde_json::Value) {
+        self.send("PUT", path, token, body)
+    }
+
+    fn send(&self, method: &str, path: &str, token: Option<&str>, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let mut req = ureq::request(method, &format!("{}{path}", self.url));
         if let Some(t) = token {
             req = req.set("Authorization", &format!("Bearer {t}"));
         }
         reply(req.send_json(body))
+    }
+
+    /// Kills the process with SIGKILL, as a crash or a power cut would: no flush, no goodbye.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill frontdesk");
+        self.child.wait().expect("wait for frontdesk");
     }
 
     /// Sends SIGTERM and waits for the process to end; returns its exit status and what it
