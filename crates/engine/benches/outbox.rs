@@ -57,9 +57,13 @@ async fn run(emails: usize) {
         let who = ContactRef { email: Some(format!("customer{n}@example.test")), ..Default::default() };
         let c = desk.customer_message(inbox, who, "Hello, where is my order?").await.unwrap().conversation.id;
         desk.agent_message(&admin, c, "It ships today.", false).await.unwrap();
-        desk.customer_message(inbox, ContactRef { email: Some(format!("customer{n}@example.test")), ..Default::default() }, "Thanks!")
-            .await
-            .unwrap();
+        desk.customer_message(
+            inbox,
+            ContactRef { email: Some(format!("customer{n}@example.test")), ..Default::default() },
+            "Thanks!",
+        )
+        .await
+        .unwrap();
         conversations.push(c);
     }
     let mut queue_latency = Vec::with_capacity(emails);
@@ -92,7 +96,7 @@ async fn run(emails: usize) {
         message_id: "<ceiling@bench.test>".into(),
         to: sample.to.clone(),
         subject: "Your conversation with Bench (#1)".into(),
-        html: "<p>".repeat(1) + &"Hello, where is my order? It ships today. Thanks! ".repeat(8) + "</p>",
+        html: format!("<p>{}</p>", "Hello, where is my order? It ships today. Thanks! ".repeat(8)),
         text: "Hello, where is my order? It ships today. Thanks! ".repeat(8),
     };
     let started = Instant::now();
