@@ -173,6 +173,11 @@ impl Desk {
         let mut mailer: Option<Arc<Mailer>> = None;
         loop {
             let wait = match self.send_due_emails(&mut mailer).await {
+                // Still due right after a pass that tried nothing (no settings, or an index
+                // entry without its email): look again later rather than spin.
+                Ok(0) if self.store().next_email_due().ok().flatten().is_some_and(|at| at.0 <= self.now().0) => {
+                    Duration::from_secs(1)
+                }
                 Ok(_) => match self.store().next_email_due() {
                     Ok(Some(at)) => Duration::from_millis(u64::try_from(at.0 - self.now().0).unwrap_or(0)),
                     Ok(None) => MAX_SLEEP,
