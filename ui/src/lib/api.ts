@@ -9,6 +9,10 @@ import type { InviteRequest } from './api/InviteRequest';
 import type { LoginOutcome } from './api/LoginOutcome';
 import type { SetupRequest } from './api/SetupRequest';
 import type { SetupStatus } from './api/SetupStatus';
+import type { SmtpSettingsInput } from './api/SmtpSettingsInput';
+import type { SmtpSettingsView } from './api/SmtpSettingsView';
+import type { TestEmailOutcome } from './api/TestEmailOutcome';
+import type { TestEmailRequest } from './api/TestEmailRequest';
 
 /** An error the API answered with: `code` is stable, `message` is for people. */
 export class ApiError extends Error {
@@ -105,6 +109,10 @@ export class Client {
   invite = (req: InviteRequest) => this.call<Invitation>('POST', '/api/v1/agents', req);
   deactivate = (id: string) => this.call<Agent>('POST', `/api/v1/agents/${encodeURIComponent(id)}/deactivate`);
   reactivate = (id: string) => this.call<Agent>('POST', `/api/v1/agents/${encodeURIComponent(id)}/reactivate`);
+  /** null until an admin sets up outgoing email. */
+  smtpSettings = () => this.call<SmtpSettingsView | null>('GET', '/api/v1/settings/smtp');
+  saveSmtpSettings = (input: SmtpSettingsInput) => this.call<SmtpSettingsView>('PUT', '/api/v1/settings/smtp', input);
+  sendTestEmail = (req: TestEmailRequest) => this.call<TestEmailOutcome>('POST', '/api/v1/settings/smtp/test', req);
   invitation = (token: string) => this.call<InvitationInfo>('GET', `/api/v1/invitations/${encodeURIComponent(token)}`);
   acceptInvitation = async (token: string, password: string) =>
     this.remember(

@@ -3,6 +3,7 @@
 export type Route =
   | { screen: 'home' }
   | { screen: 'agents' }
+  | { screen: 'email' }
   | { screen: 'login' }
   | { screen: 'setup' }
   | { screen: 'join' }
@@ -14,6 +15,8 @@ export function parseRoute(hash: string): Route {
   switch (head) {
     case 'agents':
       return { screen: 'agents' };
+    case 'email':
+      return { screen: 'email' };
     case 'login':
       return { screen: 'login' };
     case 'setup':

@@ -1,0 +1,107 @@
+// The admin's email settings in a real browser against the real `frontdesk serve`, with a real
+// SMTP server on loopback (Debian's python3-aiosmtpd) that stores what it receives.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { artifacts, launchBrowser, startDesk } from './desk.mjs';
+
+let desk;
+let chrome;
+let smtp;
+
+/** tests/support/smtp_server.py on a free port; resolves once it listens. */
+async function startSmtp() {
+  const dir = mkdtempSync(join(tmpdir(), 'frontdesk-smtp-'));
+  const script = resolve(import.meta.dirname, '../../tests/support/smtp_server.py');
+  const child = spawn('/usr/bin/python3', ['-u', script, '0', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((ok, fail) => {
+    child.on('error', fail);
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      const m = line.match(/listening on (\d+)/);
+      if (m) ok(Number(m[1]));
+      else fail(new Error(`the SMTP server did not start: ${line}`));
+    });
+  });
+  return {
+    port,
+    messages: () =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))),
+    stop() {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+before(async () => {
+  desk = await startDesk();
+  chrome = await launchBrowser();
+  smtp = await startSmtp();
+});
+
+after(async () => {
+  smtp?.stop();
+  await chrome?.close();
+  if (desk) assert.equal(await desk.stop(), 0, 'frontdesk serve stops cleanly on SIGTERM');
+});
+
+test('an admin sets up outgoing email, sees the server answer a test email, and the password is never shown', async () => {
+  const page = await chrome.browser.newPage();
+  await page.goto(desk.url);
+  await page.getByLabel('Business name').fill('Acme Bikes');
+  await page.getByLabel('Your name').fill('Ana Admin');
+  await page.getByLabel('Your email').fill('ana@acme.test');
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create my help desk' }).click();
+  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+
+  await page.getByRole('link', { name: 'Email' }).click();
+  await page.getByRole('heading', { name: 'Email', exact: true }).waitFor();
+  assert.equal(await page.title(), 'Frontdesk — Email');
+  await page.getByLabel('SMTP server').fill('127.0.0.1');
+  await page.getByLabel('Security').selectOption('none');
+  await page.getByLabel('Port').fill(String(smtp.port));
+  await page.getByLabel('Username').fill('desk');
+  await page.getByLabel('Password').fill('hunter2-secret');
+  await page.getByLabel('From address').fill('help@');
+  await page.getByLabel('From name').fill('Acme Help');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /^from_address: 'help@' is not an email address/);
+
+  await page.getByLabel('From address').fill('help@acme.test');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved. Transcripts now go through this server.').waitFor();
+  assert.equal(await page.getByLabel('Password').inputValue(), '', 'the password field empties after saving');
+
+  await page.getByRole('button', { name: 'Send test email' }).click();
+  await page.getByText('The server answered:').waitFor();
+  const answer = await page.getByRole('status').filter({ hasText: 'The server answered' }).innerText();
+  assert.match(answer, /^Sent to ana@acme\.test\. The server answered: 250 2\.0\.0 Stored as/);
+  const got = smtp.messages();
+  assert.equal(got.length, 1);
+  assert.equal(got[0].headers.subject, 'Test email from Acme Bikes');
+  await page.screenshot({ path: join(artifacts, 'browser-email-settings.png') });
+
+  // After a reload the form shows what is stored, and the password only as "stored".
+  await page.reload();
+  await page.getByLabel('SMTP server').waitFor();
+  assert.equal(await page.getByLabel('SMTP server').inputValue(), '127.0.0.1');
+  assert.equal(await page.getByLabel('Password').inputValue(), '');
+  assert.equal(await page.getByLabel('Password').getAttribute('placeholder'), 'stored: leave empty to keep it');
+  assert.ok(!(await page.content()).includes('hunter2'), 'the password never reaches the page');
+
+  // A wrong password is reported in the server's words, and nothing is saved by a test.
+  await page.getByLabel('Password').fill('not-it');
+  await page.getByRole('button', { name: 'Send test email' }).click();
+  await page.getByText('The server answered:').waitFor();
+  assert.match(await page.getByRole('status').filter({ hasText: 'The server answered' }).innerText(), /^Not sent to ana@acme\.test\. The server answered: 535 /);
+  await page.close();
+});
