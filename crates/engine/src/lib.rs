@@ -27,6 +27,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
+/// The longest a background task (scheduler, outbox) sleeps before looking at the clock again.
+const MAX_SLEEP: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
 /// The running host desk: its store, clock and event bus. Cheap to clone.
@@ -132,6 +135,12 @@ impl Desk {
             self.inner.outbox_changed.notify_one();
         }
         Ok(value)
+    }
+
+    /// How long until `at` by the desk's clock, at most `MAX_SLEEP` so a clock that
+    /// jumps (suspend, NTP, the test clock) is noticed. The scheduler and the outbox use it.
+    fn time_until(&self, at: Timestamp) -> std::time::Duration {
+        std::time::Duration::from_millis(u64::try_from(at.0 - self.now().0).unwrap_or(0)).min(MAX_SLEEP)
     }
 
     fn store(&self) -> &Store {

@@ -7,7 +7,7 @@
 use crate::accounts::require_admin;
 use crate::conversations::append;
 use crate::secrets::random_hex;
-use crate::{Desk, EngineError, Result};
+use crate::{Desk, EngineError, Result, MAX_SLEEP};
 use frontdesk_domain::email::{
     email_address, Attempt, EmailPurpose, EmailState, OutgoingEmail, SmtpSettings, SmtpSettingsInput, SmtpSettingsView,
 };
@@ -28,8 +28,6 @@ type TxResult<T> = std::result::Result<T, TxError<EngineError>>;
 const LANES: usize = 4;
 /// How many due emails the worker reads at a time.
 const CHUNK: usize = 64;
-/// How long the worker sleeps at most, so a clock that jumps is noticed.
-const MAX_SLEEP: Duration = Duration::from_secs(30);
 
 /// An agent's "send transcript": to the contact's email unless another address is given.
 #[derive(Debug, Clone, Default, Deserialize, ts_rs::TS, utoipa::ToSchema)]
@@ -173,13 +171,11 @@ impl Desk {
         let mut mailer: Option<Arc<Mailer>> = None;
         loop {
             let wait = match self.send_due_emails(&mut mailer).await {
-                // Still due right after a pass that tried nothing (no settings, or an index
-                // entry without its email): look again later rather than spin.
-                Ok(0) if self.store().next_email_due().ok().flatten().is_some_and(|at| at.0 <= self.now().0) => {
-                    Duration::from_secs(1)
-                }
-                Ok(_) => match self.store().next_email_due() {
-                    Ok(Some(at)) => Duration::from_millis(u64::try_from(at.0 - self.now().0).unwrap_or(0)),
+                Ok(tried) => match self.store().next_email_due() {
+                    // Still due right after a pass that tried nothing (no settings, or an index
+                    // entry without its email): look again later rather than spin.
+                    Ok(Some(at)) if tried == 0 && at.0 <= self.now().0 => Duration::from_secs(1),
+                    Ok(Some(at)) => self.time_until(at),
                     Ok(None) => MAX_SLEEP,
                     Err(e) => {
                         tracing::error!("reading the outbox failed: {e}");
@@ -192,7 +188,7 @@ impl Desk {
                 }
             };
             tokio::select! {
-                _ = tokio::time::sleep(wait.min(MAX_SLEEP)) => {}
+                _ = tokio::time::sleep(wait) => {}
                 _ = self.inner.outbox_changed.notified() => {}
             }
         }

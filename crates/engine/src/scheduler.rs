@@ -2,11 +2,8 @@
 //! store (read from its due-time index, never by polling the whole set) and wakes early when a
 //! command may have set an earlier one. Timers due while the desk was down fire at start-up.
 
-use crate::Desk;
+use crate::{Desk, MAX_SLEEP};
 use std::time::Duration;
-
-/// How long the scheduler sleeps at most, so a clock that jumps (suspend, NTP) is noticed.
-const MAX_SLEEP: Duration = Duration::from_secs(30);
 
 impl Desk {
     /// Runs until the desk's last handle is dropped. Spawn it once per desk.
@@ -18,7 +15,7 @@ impl Desk {
                 continue;
             }
             let wait = match self.next_timer() {
-                Ok(Some(t)) => Duration::from_millis(u64::try_from(t.due.0 - self.now().0).unwrap_or(0)).min(MAX_SLEEP),
+                Ok(Some(t)) => self.time_until(t.due),
                 Ok(None) => MAX_SLEEP,
                 Err(e) => {
                     tracing::error!("reading the next timer failed: {e}");
