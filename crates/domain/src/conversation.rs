@@ -249,6 +249,34 @@ fn action_word(action: AgentAction) -> &'static str {
     }
 }
 
+/// The statuses an agent can move a conversation to from `status`: what the UI offers, read
+/// off `decide` itself so the buttons never disagree with the rules. Snoozing is offered again
+/// while snoozed (to change when it wakes); nothing is offered once closed.
+pub fn offered_statuses(status: Status) -> Vec<Status> {
+    let now = Timestamp(0);
+    let policy = StylePolicy { style: Style::Messaging, close_after: HOUR };
+    let current = Lifecycle {
+        status,
+        assignee: Some(Id(1)),
+        wakes_at: (status == Status::Snoozed).then_some(Timestamp(1)),
+        closes_at: (status == Status::Solved).then(|| now.plus(HOUR)),
+    };
+    let asks = [
+        (Status::Open, AgentAction::Open),
+        (Status::Pending, AgentAction::Pending),
+        (Status::OnHold, AgentAction::OnHold),
+        (Status::Snoozed, AgentAction::Snooze(Some(Timestamp(2)))),
+        (Status::Solved, AgentAction::Solve),
+    ];
+    asks.into_iter()
+        .filter(|(_, action)| {
+            let happening = Happening::Agent { agent: Id(1), action: *action };
+            matches!(decide(&current, happening, &policy, now), Ok(Decision::Moved(_)))
+        })
+        .map(|(to, _)| to)
+        .collect()
+}
+
 /// Whether `from → to` is an edge of the lifecycle at all (what the property tests hold
 /// `decide` to).
 pub fn is_legal_edge(from: Status, to: Status) -> bool {
@@ -282,6 +310,25 @@ mod tests {
             Decision::Moved(l) => l,
             other => panic!("expected a move, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_offered_statuses_follow_the_rules() {
+        use Status::*;
+        assert_eq!(offered_statuses(New), vec![Open, Pending, OnHold, Snoozed, Solved]);
+        assert_eq!(offered_statuses(Open), vec![Pending, OnHold, Snoozed, Solved], "already open");
+        assert_eq!(offered_statuses(Pending), vec![Open, OnHold, Snoozed, Solved]);
+        assert_eq!(
+            offered_statuses(Snoozed),
+            vec![Open, Pending, OnHold, Snoozed, Solved],
+            "snooze again to move the wake-up"
+        );
+        assert_eq!(
+            offered_statuses(Solved),
+            vec![Open, Pending, OnHold, Snoozed],
+            "solving again would not move the close time"
+        );
+        assert!(offered_statuses(Closed).is_empty(), "closed is final");
     }
 
     #[test]

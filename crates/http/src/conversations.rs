@@ -226,6 +226,27 @@ pub async fn counts(
     }))
 }
 
+/// The status changes offered from one status.
+#[derive(Debug, Serialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct StatusOffers {
+    pub status: Status,
+    /// What an agent may move a conversation in `status` to, in menu order.
+    pub offers: Vec<Status>,
+}
+
+/// Which status actions to show for each status, straight from the lifecycle rules.
+#[utoipa::path(get, path = "/api/v1/lifecycle", tag = "conversations", security(("bearer" = [])),
+    responses((status = 200, body = Vec<StatusOffers>)))]
+pub async fn lifecycle(_me: CurrentAgent) -> Json<Vec<StatusOffers>> {
+    Json(
+        Status::ALL
+            .into_iter()
+            .map(|status| StatusOffers { status, offers: frontdesk_domain::conversation::offered_statuses(status) })
+            .collect(),
+    )
+}
+
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Conversation), (status = 404, body = ErrorBody)))]
 pub async fn conversation(

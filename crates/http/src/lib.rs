@@ -63,6 +63,7 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/teams", get(c::teams).post(c::create_team))
         .route("/conversations", get(c::conversations))
         .route("/conversations/counts", get(c::counts))
+        .route("/lifecycle", get(c::lifecycle))
         .route("/conversations/{id}", get(c::conversation).patch(c::update_conversation))
         .route("/conversations/{id}/status", post(c::change_status))
         .route("/conversations/{id}/messages", get(c::messages).post(c::reply))

@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         api::health, api::setup_status, api::setup, api::login, api::logout, api::me, api::agents, api::invite,
         api::deactivate, api::reactivate, api::invitation, api::accept_invitation, api::events, stream::stream,
-        c::inboxes, c::create_inbox, c::customer_message, c::teams, c::create_team, c::conversations, c::counts,
+        c::inboxes, c::create_inbox, c::customer_message, c::teams, c::create_team, c::conversations, c::counts, c::lifecycle,
         c::conversation, c::update_conversation, c::change_status, c::messages, c::reply, c::contact,
         c::contact_conversations, stream::advance_clock, routing::overview, routing::set_availability,
         routing::update_agent, routing::update_inbox, routing::assign, routing::transfer, email::smtp_settings,

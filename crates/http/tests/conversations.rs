@@ -208,3 +208,33 @@ async fn next<
     let text = frame.expect("the stream stays open").unwrap().into_text().unwrap();
     serde_json::from_str::<Value>(&text).unwrap()
 }
+
+#[tokio::test]
+async fn every_status_change_the_lifecycle_offers_is_accepted_and_closed_offers_none() {
+    let c = Client::new();
+    let token = c.setup().await;
+    let inbox = c.inbox(&token, "messaging").await;
+    let offers = c.ok("GET", "/api/v1/lifecycle", &token, None).await;
+    let offered = |status: &str| -> Vec<String> {
+        let entry = offers.as_array().unwrap().iter().find(|o| o["status"] == status).unwrap();
+        entry["offers"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+    };
+    assert!(offered("closed").is_empty());
+    assert!(!offered("solved").contains(&"solved".to_string()));
+    for from in ["new", "open", "pending", "on_hold", "snoozed", "solved"] {
+        for to in offered(from) {
+            let first = c.customer_writes(&token, &inbox, &format!("{from}-{to}@example.test"), "Hello").await;
+            let id = first["conversation"]["id"].as_str().unwrap().to_string();
+            let path = format!("/api/v1/conversations/{id}/status");
+            let body = |s: &str| match s {
+                "snoozed" => json!({"status": "snoozed", "snooze": {"until": "tomorrow"}}),
+                s => json!({"status": s}),
+            };
+            if from != "new" {
+                c.ok("POST", &path, &token, Some(body(from))).await;
+            }
+            let moved = c.ok("POST", &path, &token, Some(body(&to))).await;
+            assert_eq!(moved["status"], to.as_str(), "{from} → {to} was offered");
+        }
+    }
+}

@@ -4,4 +4,4 @@ export type AdvanceClockRequest = {
 /**
  * How far to move the desk's clock forward, in seconds.
  */
-seconds: bigint, };
+seconds: number, };

@@ -11,7 +11,7 @@ export type Conversation = { id: Id,
 /**
  * Short and sequential, what people quote: #1042.
  */
-number: bigint, inbox: Id, contact: Id, status: Status, assignee: Id | null, team: Id | null, labels: Array<string>, priority: Priority, 
+number: number, inbox: Id, contact: Id, status: Status, assignee: Id | null, team: Id | null, labels: Array<string>, priority: Priority, 
 /**
  * When a snoozed conversation wakes (none: at the customer's next reply).
  */
@@ -31,7 +31,7 @@ last_activity_at: Timestamp,
 /**
  * Sequence number of the last message.
  */
-last_seq: bigint, 
+last_seq: number, 
 /**
  * Since when it waits in the routing queue; none while it does not wait.
  */

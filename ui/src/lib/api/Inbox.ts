@@ -11,7 +11,7 @@ export type Inbox = { id: Id, name: string, style: Style,
 /**
  * Seconds a solved conversation stays reopenable (0 for live chat).
  */
-close_after_secs: bigint, 
+close_after_secs: number, 
 /**
  * IANA name, e.g. "Europe/Rome".
  */

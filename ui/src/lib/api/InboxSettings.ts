@@ -5,4 +5,4 @@ import type { Style } from "./Style";
 /**
  * What an admin sends to create an inbox; omitted fields take the defaults.
  */
-export type InboxSettings = { name: string, style: Style, close_after_secs?: bigint, time_zone?: string, business_day_starts_at?: string, routing?: InboxRouting, transcript_on_solve?: boolean, };
+export type InboxSettings = { name: string, style: Style, close_after_secs?: number, time_zone?: string, business_day_starts_at?: string, routing?: InboxRouting, transcript_on_solve?: boolean, };

@@ -7,7 +7,7 @@ export type Message = { conversation: Id,
 /**
  * 1, 2, 3… within the conversation: what a client resumes from.
  */
-seq: bigint, kind: MessageKind, 
+seq: number, kind: MessageKind, 
 /**
  * The agent who wrote it, or whose action an activity line records; none for the
  * customer and for timers.

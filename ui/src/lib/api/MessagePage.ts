@@ -4,4 +4,4 @@ import type { Message } from "./Message";
 /**
  * Messages oldest first; pass `next_after_seq` as `after_seq` for the next page.
  */
-export type MessagePage = { items: Array<Message>, next_after_seq: bigint | null, };
+export type MessagePage = { items: Array<Message>, next_after_seq: number | null, };

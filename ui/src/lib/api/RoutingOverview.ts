@@ -13,4 +13,4 @@ queue: Array<Waiting>,
 /**
  * How many wait in all.
  */
-waiting: bigint, };
+waiting: number, };

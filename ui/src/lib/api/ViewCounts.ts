@@ -3,4 +3,4 @@
 /**
  * How many conversations a view holds, in all and per status: the sidebar's numbers.
  */
-export type ViewCounts = { all: bigint, new: bigint, open: bigint, pending: bigint, on_hold: bigint, snoozed: bigint, solved: bigint, closed: bigint, };
+export type ViewCounts = { all: number, new: number, open: number, pending: number, on_hold: number, snoozed: number, solved: number, closed: number, };

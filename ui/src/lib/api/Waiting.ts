@@ -7,8 +7,8 @@ import type { WaitReason } from "./WaitReason";
 /**
  * A conversation waiting for an agent.
  */
-export type Waiting = { conversation: Id, number: bigint, inbox: Id, priority: Priority, team: Id | null, queued_at: Timestamp, 
+export type Waiting = { conversation: Id, number: number, inbox: Id, priority: Priority, team: Id | null, queued_at: Timestamp, 
 /**
  * Seconds it has waited so far.
  */
-waited_secs: bigint, reason: WaitReason, };
+waited_secs: number, reason: WaitReason, };
