@@ -1,5 +1,20 @@
 // The host desk's agent API, typed with the types generated from the Rust code (src/lib/api/).
 import type { Agent } from './api/Agent';
+import type { AgentRouting } from './api/AgentRouting';
+import type { Availability } from './api/Availability';
+import type { Contact } from './api/Contact';
+import type { Conversation } from './api/Conversation';
+import type { ConversationChanges } from './api/ConversationChanges';
+import type { ConversationPage } from './api/ConversationPage';
+import type { Inbox } from './api/Inbox';
+import type { MessagePage } from './api/MessagePage';
+import type { OutgoingEmail } from './api/OutgoingEmail';
+import type { Posted } from './api/Posted';
+import type { RoutingOverview } from './api/RoutingOverview';
+import type { StatusOffers } from './api/StatusOffers';
+import type { StatusRequest } from './api/StatusRequest';
+import type { Team } from './api/Team';
+import type { ViewCounts } from './api/ViewCounts';
 import type { AgentPage } from './api/AgentPage';
 import type { ErrorBody } from './api/ErrorBody';
 import type { Health } from './api/Health';
@@ -113,6 +128,49 @@ export class Client {
   smtpSettings = () => this.call<SmtpSettingsView | null>('GET', '/api/v1/settings/smtp');
   saveSmtpSettings = (input: SmtpSettingsInput) => this.call<SmtpSettingsView>('PUT', '/api/v1/settings/smtp', input);
   sendTestEmail = (req: TestEmailRequest) => this.call<TestEmailOutcome>('POST', '/api/v1/settings/smtp/test', req);
+  inboxes = () => this.call<Inbox[]>('GET', '/api/v1/inboxes');
+  teams = () => this.call<Team[]>('GET', '/api/v1/teams');
+  /** `view` is a view word: all, mine, unassigned, inbox:<id>, team:<id>, label:<name>. */
+  conversations = (view: string, status = 'any', cursor?: string) =>
+    this.call<ConversationPage>(
+      'GET',
+      `/api/v1/conversations?view=${encodeURIComponent(view)}&status=${status}&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+  counts = (view: string) => this.call<ViewCounts>('GET', `/api/v1/conversations/counts?view=${encodeURIComponent(view)}`);
+  lifecycle = () => this.call<StatusOffers[]>('GET', '/api/v1/lifecycle');
+  conversation = (id: string) => this.call<Conversation>('GET', `/api/v1/conversations/${encodeURIComponent(id)}`);
+  messages = (id: string, afterSeq = 0) =>
+    this.call<MessagePage>('GET', `/api/v1/conversations/${encodeURIComponent(id)}/messages?after_seq=${afterSeq}&limit=500`);
+  reply = (id: string, content: string, isPrivate: boolean) =>
+    this.call<Posted>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/messages`, { content, private: isPrivate });
+  changeStatus = (id: string, req: StatusRequest) =>
+    this.call<Conversation>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/status`, req);
+  updateConversation = (id: string, changes: ConversationChanges) =>
+    this.call<Conversation>('PATCH', `/api/v1/conversations/${encodeURIComponent(id)}`, changes);
+  assign = (id: string, assignee: string | null) =>
+    this.call<Conversation>('PUT', `/api/v1/conversations/${encodeURIComponent(id)}/assignee`, { assignee });
+  transfer = (id: string, team: string) =>
+    this.call<Conversation>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/transfer`, { team });
+  contact = (id: string) => this.call<Contact>('GET', `/api/v1/contacts/${encodeURIComponent(id)}`);
+  contactConversations = (id: string) =>
+    this.call<Conversation[]>('GET', `/api/v1/contacts/${encodeURIComponent(id)}/conversations`);
+  conversationEmails = (id: string) =>
+    this.call<OutgoingEmail[]>('GET', `/api/v1/conversations/${encodeURIComponent(id)}/emails`);
+  sendTranscript = (id: string, to?: string) =>
+    this.call<OutgoingEmail>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/transcript`, to ? { to } : {});
+  routing = () => this.call<RoutingOverview>('GET', '/api/v1/routing');
+  setAvailability = (agent: string, availability: Availability) =>
+    this.call<AgentRouting>('PUT', `/api/v1/agents/${encodeURIComponent(agent)}/availability`, { availability });
+  /** The live event stream's address, resuming after `after` (an event id) when given. */
+  streamUrl = (after: string | null): string | null => {
+    const token = this.tokens.get();
+    if (!token) return null;
+    const base = new URL(this.base || '/', location.href);
+    base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
+    base.pathname = '/api/v1/stream';
+    base.search = `access_token=${encodeURIComponent(token)}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+    return base.toString();
+  };
   invitation = (token: string) => this.call<InvitationInfo>('GET', `/api/v1/invitations/${encodeURIComponent(token)}`);
   acceptInvitation = async (token: string, password: string) =>
     this.remember(

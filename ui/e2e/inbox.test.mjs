@@ -1,0 +1,178 @@
+// Two agents work the same desk from two browsers against the real `frontdesk serve`: routing
+// gives a customer's chat to the agent who is online, replies and notes appear live for both,
+// a hand-over and a solve move both agents' counts, and a draft survives a reload.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { artifacts, launchBrowser, startDesk } from './desk.mjs';
+
+let desk;
+let chrome;
+
+async function api(method, path, token, body) {
+  const res = await fetch(desk.url.replace(/\/$/, '') + path, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+before(async () => {
+  desk = await startDesk();
+  chrome = await launchBrowser();
+});
+
+after(async () => {
+  await chrome?.close();
+  if (desk) assert.equal(await desk.stop(), 0, 'frontdesk serve stops cleanly on SIGTERM');
+});
+
+async function logIn(email, password) {
+  const context = await chrome.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(desk.url);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+  return page;
+}
+
+/** The number the sidebar shows next to a view. */
+async function count(page, view) {
+  return (await page.locator(`[data-view="${view}"] .count`).innerText()).trim();
+}
+
+async function waitForCount(page, view, expected) {
+  await page.waitForFunction(
+    ([v, want]) => document.querySelector(`[data-view="${v}"] .count`)?.textContent?.trim() === want,
+    [view, expected],
+    { timeout: 10_000 },
+  );
+}
+
+test('two agents share a conversation live: routed, answered, noted, handed over and solved', async () => {
+  const admin = await api('POST', '/api/v1/setup', null, {
+    business_name: 'Acme Bikes',
+    admin_name: 'Ana Admin',
+    email: 'ana@acme.test',
+    password: 'correct horse battery',
+  });
+  const invitation = await api('POST', '/api/v1/agents', admin.token, { name: 'Ben Agent', email: 'ben@acme.test', role: 'agent' });
+  await api('POST', `/api/v1/invitations/${invitation.token}/accept`, null, { password: 'battery staple horse' });
+  const inbox = await api('POST', '/api/v1/inboxes', admin.token, {
+    name: 'Website',
+    style: 'messaging',
+    routing: { auto_assign: true, team: null, required_skills: [], skill_labels: [], priority_rules: [] },
+  });
+
+  const ana = await logIn('ana@acme.test', 'correct horse battery');
+  const ben = await logIn('ben@acme.test', 'battery staple horse');
+
+  // Ana goes online with the switch; Ben stays offline, so routing must pick Ana.
+  await ana.getByLabel('Availability').selectOption('online');
+  await ana.waitForFunction(() => document.querySelector('#availability')?.classList.contains('a-online'));
+  const overview = await api('GET', '/api/v1/routing', admin.token);
+  assert.equal(overview.agents.find((a) => a.name === 'Ana Admin').availability, 'online');
+  assert.equal(await count(ana, 'mine'), '0');
+
+  // A customer writes; both lists show it without a reload, and it is Ana's.
+  const first = await api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, admin.token, {
+    contact: { name: 'Joe Rider', email: 'joe@example.test' },
+    content: 'My bike arrived with a flat tyre.',
+  });
+  const number = String(first.conversation.number);
+  await waitForCount(ana, 'mine', '1');
+  await waitForCount(ben, 'all', '1');
+  await ana.locator(`[data-view="mine"]`).click();
+  const anaRow = ana.locator(`[data-conversation="${number}"]`);
+  await anaRow.waitFor();
+  assert.match(await anaRow.innerText(), /Joe Rider/);
+  assert.match(await anaRow.innerText(), /Ana Admin/, 'routing assigned it to the agent who is online');
+  assert.ok(await anaRow.evaluate((el) => el.classList.contains('unread')), 'news shows as unread until opened');
+
+  // Ana opens it and answers with Enter; Ben, who has it open too, sees the answer arrive.
+  await anaRow.click();
+  await ana.getByText('My bike arrived with a flat tyre.').waitFor();
+  assert.ok(!(await anaRow.evaluate((el) => el.classList.contains('unread'))), 'opening marks it read');
+  await ben.locator(`[data-conversation="${number}"]`).click();
+  await ben.getByText('My bike arrived with a flat tyre.').waitFor();
+  const box = ana.getByLabel('Reply', { exact: true });
+  await box.fill('Sorry about that!');
+  await box.press('Shift+Enter');
+  await box.pressSequentially('A new tube is on its way.');
+  await box.press('Enter');
+  await ben.getByText('A new tube is on its way.').waitFor();
+  const sent = await ben.locator('article.outgoing .content').innerText();
+  assert.equal(sent, 'Sorry about that!\nA new tube is on its way.', 'Shift+Enter made a new line, Enter sent');
+  assert.equal(await box.inputValue(), '', 'the box empties once the desk has the reply');
+  // The reply opened it: the status and the buttons follow the lifecycle.
+  await ben.locator('[data-status="open"]').waitFor();
+  assert.ok(!(await ben.getByRole('button', { name: 'Open', exact: true }).count()), 'no Open button on an open conversation');
+
+  // A private note is marked as such for Ben.
+  await ana.getByRole('tab', { name: 'Private note' }).click();
+  await ana.getByLabel('Private note').fill('Joe is a long-time customer, be generous.');
+  await ana.getByLabel('Private note').press('Enter');
+  const note = ben.locator('article.private_note', { hasText: 'be generous' });
+  await note.waitFor();
+  assert.match(await note.innerText(), /Private note/);
+
+  // Ana hands it to Ben: his "Mine" goes to 1, hers to 0, and both see the activity line.
+  await ana.getByLabel('Assignee').selectOption({ label: 'Ben Agent' });
+  await waitForCount(ben, 'mine', '1');
+  await waitForCount(ana, 'mine', '0');
+  await ben.getByText(/assigned .*Ben Agent/i).first().waitFor();
+
+  // Ben solves it; Ana sees it solved, and Ben is offered Reopen but not Solve.
+  await ben.getByRole('button', { name: 'Solve', exact: true }).click();
+  await ana.locator('[data-status="solved"]').waitFor();
+  await ben.getByRole('button', { name: 'Reopen' }).waitFor();
+  assert.equal(await ben.getByRole('button', { name: 'Solve', exact: true }).count(), 0);
+  await waitForCount(ben, 'mine', '0');
+  await ben.screenshot({ path: join(artifacts, 'browser-inbox-conversation.png') });
+
+  // The customer writes again: it reopens for Ben, live.
+  await api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, admin.token, {
+    contact: { email: 'joe@example.test' },
+    content: 'The tube fits, thanks!',
+  });
+  await ben.getByText('The tube fits, thanks!').waitFor();
+  await ben.locator('[data-status="open"]').waitFor();
+  await waitForCount(ben, 'mine', '1');
+
+  // A draft survives a reload.
+  await ben.getByLabel('Reply', { exact: true }).fill('Glad to hear it');
+  await ben.reload();
+  await ben.getByRole('heading', { name: 'Inbox' }).waitFor();
+  await ben.locator(`[data-conversation="${number}"]`).click();
+  assert.equal(await ben.getByLabel('Reply', { exact: true }).inputValue(), 'Glad to hear it');
+  await ana.screenshot({ path: join(artifacts, 'browser-inbox.png') });
+});
+
+test('a status the desk refuses says why, and a bad label is refused with its reason', async () => {
+  const login = await api('POST', '/api/v1/auth/login', null, { email: 'ana@acme.test', password: 'correct horse battery' });
+  const [inbox] = await api('GET', '/api/v1/inboxes', login.token);
+  const posted = await api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, login.token, {
+    contact: { email: 'mia@example.test', name: 'Mia' },
+    content: 'Do you sell helmets?',
+  });
+  const page = await logIn('ana@acme.test', 'correct horse battery');
+  await page.locator(`[data-conversation="${posted.conversation.number}"]`).click();
+  await page.getByText('Do you sell helmets?').waitFor();
+  await page.getByLabel('Labels').fill('sales, not a label!');
+  await page.getByLabel('Labels').press('Enter');
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /'label!' is not a label: use letters, digits/);
+  // Another agent solves it meanwhile: the open screen follows.
+  await api('POST', `/api/v1/conversations/${posted.conversation.id}/status`, login.token, { status: 'solved' });
+  await page.locator('[data-status="solved"]').waitFor();
+  await page.close();
+});

@@ -1,0 +1,126 @@
+// The inbox's rules of display, kept free of Svelte so they are unit-tested: what an event
+// makes stale, how messages merge without doubles, wait times, and the reply box's keys.
+import type { Conversation } from './api/Conversation';
+import type { Event } from './api/Event';
+import type { Message } from './api/Message';
+import type { Status } from './api/Status';
+import type { StatusOffers } from './api/StatusOffers';
+
+export const STATUS_LABEL: Record<Status, string> = {
+  new: 'New',
+  open: 'Open',
+  pending: 'Pending',
+  on_hold: 'On hold',
+  snoozed: 'Snoozed',
+  solved: 'Solved',
+  closed: 'Closed',
+};
+
+/** The button that moves a conversation to `status`. */
+export const ACTION_LABEL: Record<Status, string> = {
+  new: 'New',
+  open: 'Open',
+  pending: 'Set pending',
+  on_hold: 'Put on hold',
+  snoozed: 'Snooze',
+  solved: 'Solve',
+  closed: 'Close',
+};
+
+/** What the desk offers from `status`; reopening a solved conversation reads "Reopen". */
+export function offersFor(lifecycle: StatusOffers[], status: Status): { to: Status; label: string }[] {
+  const offers = lifecycle.find((o) => o.status === status)?.offers ?? [];
+  return offers.map((to) => ({
+    to,
+    label: to === 'open' && (status === 'solved' || status === 'snoozed') ? 'Reopen' : ACTION_LABEL[to],
+  }));
+}
+
+/** What an event makes stale on screen. */
+export interface Stale {
+  counts: boolean;
+  list: boolean;
+  /** The open conversation's record and messages. */
+  conversation: boolean;
+  emails: boolean;
+  agents: boolean;
+}
+
+export function staleAfter(event: Event, openConversation: string | null): Stale {
+  const none: Stale = { counts: false, list: false, conversation: false, emails: false, agents: false };
+  const mine = (id: string | null) => openConversation !== null && id === openConversation;
+  switch (event.type) {
+    case 'conversation.created':
+      return { ...none, counts: true, list: true };
+    case 'message.created':
+      return { ...none, list: true, conversation: mine(event.data.conversation) };
+    case 'conversation.status_changed':
+    case 'assignee.changed':
+    case 'conversation.updated':
+      return { ...none, counts: true, list: true, conversation: mine(event.data.conversation) };
+    case 'routing.open_conversations_left':
+      return { ...none, counts: true, list: true, conversation: event.data.conversations.some(mine) };
+    case 'email.updated':
+      return { ...none, emails: mine(event.data.conversation) };
+    case 'agent.invited':
+    case 'agent.activated':
+    case 'agent.deactivated':
+    case 'agent.reactivated':
+    case 'agent.routing_changed':
+      return { ...none, agents: true };
+    case 'inbox.created':
+    case 'inbox.updated':
+    case 'team.created':
+      return { ...none, counts: true };
+    default:
+      return none;
+  }
+}
+
+/** Adds newly read messages to those shown: by sequence, each once, oldest first. */
+export function mergeMessages(shown: Message[], read: Message[]): Message[] {
+  if (read.length === 0) return shown;
+  const bySeq = new Map(shown.map((m) => [m.seq, m]));
+  for (const m of read) bySeq.set(m.seq, m);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** How long ago, as the list shows it: "now", "4m", "3h", "2d". */
+export function ago(since: number, now: number): string {
+  const secs = Math.max(0, Math.floor((now - since) / 1000));
+  if (secs < 60) return 'now';
+  if (secs < 3600) return `${Math.floor(secs / 60)}m`;
+  if (secs < 86400) return `${Math.floor(secs / 3600)}h`;
+  return `${Math.floor(secs / 86400)}d`;
+}
+
+/** Enter sends; Shift+Enter (or Enter while an input method composes) is a new line. */
+export function sendsOnKey(e: { key: string; shiftKey: boolean; isComposing?: boolean }): boolean {
+  return e.key === 'Enter' && !e.shiftKey && !e.isComposing;
+}
+
+/** A conversation has news for me when its last message is newer than the one I last saw. */
+export function isUnread(c: Conversation, seenSeq: number | undefined): boolean {
+  return c.last_seq > (seenSeq ?? 0);
+}
+
+/** Labels as typed ("Shipping, vip") to the list the desk stores (it validates each). */
+export function parseLabels(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(/[,\s]+/)
+        .map((l) => l.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+/**
+ * Of two reads of a conversation, the later one. Reads can cross on the wire (an event's
+ * refresh started before my own change answers), and every change adds a message, so the
+ * read with the higher last sequence is the newer.
+ */
+export function newer(shown: Conversation | null, read: Conversation): Conversation {
+  return shown && shown.id === read.id && shown.last_seq > read.last_seq ? shown : read;
+}

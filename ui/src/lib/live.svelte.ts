@@ -1,0 +1,71 @@
+// The desk's live event stream: one WebSocket that reconnects by itself and resumes after the
+// last event it delivered, so a dropped connection or a sleeping laptop misses nothing.
+import type { Event } from './api/Event';
+
+export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'stopped';
+
+export class LiveEvents {
+  state: LiveState = $state('connecting');
+  private socket: WebSocket | null = null;
+  private lastId: string | null = null;
+  private retryMs = 500;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly url: (after: string | null) => string | null,
+    private readonly onEvent: (e: Event) => void,
+    /** Called when the stream opened without a place to resume from: reload what is shown. */
+    private readonly onResync: () => void = () => {},
+  ) {
+    this.connect();
+  }
+
+  private connect() {
+    const url = this.url(this.lastId);
+    if (!url || this.stopped) {
+      this.state = 'stopped';
+      return;
+    }
+    const resumes = this.lastId !== null;
+    const socket = new WebSocket(url);
+    this.socket = socket;
+    socket.onopen = () => {
+      this.state = 'live';
+      this.retryMs = 500;
+      if (!resumes) this.onResync();
+    };
+    socket.onmessage = (m) => {
+      let event: Event;
+      try {
+        event = JSON.parse(String(m.data)) as Event;
+      } catch {
+        return; // not an event: nothing the UI can use
+      }
+      this.lastId = event.id;
+      this.onEvent(event);
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket || this.stopped) return;
+      this.state = 'reconnecting';
+      // Back off to at most 10 s apart, so a desk that restarts is found again soon.
+      this.timer = setTimeout(() => this.connect(), this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, 10_000);
+    };
+  }
+
+  /** Reconnects now (after the machine wakes or the network returns) instead of waiting. */
+  nudge() {
+    if (this.state !== 'reconnecting') return;
+    if (this.timer) clearTimeout(this.timer);
+    this.retryMs = 500;
+    this.connect();
+  }
+
+  stop() {
+    this.stopped = true;
+    this.state = 'stopped';
+    if (this.timer) clearTimeout(this.timer);
+    this.socket?.close();
+  }
+}
