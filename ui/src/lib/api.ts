@@ -7,9 +7,12 @@ import type { Conversation } from './api/Conversation';
 import type { ConversationChanges } from './api/ConversationChanges';
 import type { ConversationPage } from './api/ConversationPage';
 import type { Inbox } from './api/Inbox';
+import type { InboxRouting } from './api/InboxRouting';
+import type { InboxSettings } from './api/InboxSettings';
 import type { MessagePage } from './api/MessagePage';
 import type { OutgoingEmail } from './api/OutgoingEmail';
 import type { Posted } from './api/Posted';
+import type { RoutingChanges } from './api/RoutingChanges';
 import type { RoutingOverview } from './api/RoutingOverview';
 import type { StatusOffers } from './api/StatusOffers';
 import type { StatusRequest } from './api/StatusRequest';
@@ -129,7 +132,11 @@ export class Client {
   saveSmtpSettings = (input: SmtpSettingsInput) => this.call<SmtpSettingsView>('PUT', '/api/v1/settings/smtp', input);
   sendTestEmail = (req: TestEmailRequest) => this.call<TestEmailOutcome>('POST', '/api/v1/settings/smtp/test', req);
   inboxes = () => this.call<Inbox[]>('GET', '/api/v1/inboxes');
+  createInbox = (settings: InboxSettings) => this.call<Inbox>('POST', '/api/v1/inboxes', settings);
+  updateInboxRouting = (id: string, routing: InboxRouting) =>
+    this.call<Inbox>('PUT', `/api/v1/inboxes/${encodeURIComponent(id)}/routing`, routing);
   teams = () => this.call<Team[]>('GET', '/api/v1/teams');
+  createTeam = (name: string) => this.call<Team>('POST', '/api/v1/teams', { name });
   /** `view` is a view word: all, mine, unassigned, inbox:<id>, team:<id>, label:<name>. */
   conversations = (view: string, status = 'any', cursor?: string) =>
     this.call<ConversationPage>(
@@ -161,6 +168,8 @@ export class Client {
   routing = () => this.call<RoutingOverview>('GET', '/api/v1/routing');
   setAvailability = (agent: string, availability: Availability) =>
     this.call<AgentRouting>('PUT', `/api/v1/agents/${encodeURIComponent(agent)}/availability`, { availability });
+  updateRouting = (agent: string, changes: RoutingChanges) =>
+    this.call<AgentRouting>('PATCH', `/api/v1/agents/${encodeURIComponent(agent)}/routing`, changes);
   /** The live event stream's address, resuming after `after` (an event id) when given. */
   streamUrl = (after: string | null): string | null => {
     const token = this.tokens.get();

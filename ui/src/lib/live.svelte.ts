@@ -69,3 +69,32 @@ export class LiveEvents {
     this.socket?.close();
   }
 }
+
+type Listener = { event: (e: Event) => void; resync: () => void };
+
+/** One stream per signed-in window, shared by whichever screens are showing. */
+export class EventHub {
+  readonly live: LiveEvents;
+  private listeners: Listener[] = [];
+
+  constructor(url: (after: string | null) => string | null) {
+    this.live = new LiveEvents(
+      url,
+      (e) => this.listeners.forEach((l) => l.event(e)),
+      () => this.listeners.forEach((l) => l.resync()),
+    );
+  }
+
+  /** Listens until the returned function is called (give it to onDestroy). */
+  subscribe(event: (e: Event) => void, resync: () => void = () => {}): () => void {
+    const l = { event, resync };
+    this.listeners = [...this.listeners, l];
+    return () => {
+      this.listeners = this.listeners.filter((x) => x !== l);
+    };
+  }
+
+  stop() {
+    this.live.stop();
+  }
+}

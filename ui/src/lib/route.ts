@@ -3,6 +3,8 @@
 export type Route =
   | { screen: 'home' }
   | { screen: 'agents' }
+  | { screen: 'routing' }
+  | { screen: 'inboxes' }
   | { screen: 'email' }
   | { screen: 'login' }
   | { screen: 'setup' }
@@ -15,6 +17,10 @@ export function parseRoute(hash: string): Route {
   switch (head) {
     case 'agents':
       return { screen: 'agents' };
+    case 'routing':
+      return { screen: 'routing' };
+    case 'inboxes':
+      return { screen: 'inboxes' };
     case 'email':
       return { screen: 'email' };
     case 'login':

@@ -1,0 +1,106 @@
+// An admin sets up an inbox with a team, and watches the routing queue from the browser:
+// conversations wait while nobody in the team is online, go to an agent the moment they come
+// online, and wait again (with the reason shown) once that agent is at capacity.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { artifacts, launchBrowser, startDesk } from './desk.mjs';
+
+let desk;
+let chrome;
+
+async function api(method, path, token, body) {
+  const res = await fetch(desk.url.replace(/\/$/, '') + path, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+before(async () => {
+  desk = await startDesk();
+  chrome = await launchBrowser();
+});
+
+after(async () => {
+  await chrome?.close();
+  if (desk) assert.equal(await desk.stop(), 0, 'frontdesk serve stops cleanly on SIGTERM');
+});
+
+test('the queue screen shows who waits and why, and assignment follows availability and capacity', async () => {
+  const admin = await api('POST', '/api/v1/setup', null, {
+    business_name: 'Acme Bikes',
+    admin_name: 'Ana Admin',
+    email: 'ana@acme.test',
+    password: 'correct horse battery',
+  });
+  const invitation = await api('POST', '/api/v1/agents', admin.token, { name: 'Ben Agent', email: 'ben@acme.test', role: 'agent' });
+  await api('POST', `/api/v1/invitations/${invitation.token}/accept`, null, { password: 'battery staple horse' });
+
+  const page = await (await chrome.browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  await page.goto(desk.url);
+  await page.getByLabel('Email').fill('ana@acme.test');
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+
+  // A team, then an inbox routed to it; a wrong time zone is refused with the reason.
+  await page.getByRole('link', { name: 'Inboxes' }).click();
+  await page.getByLabel('New team').fill('Billing');
+  await page.getByRole('button', { name: 'Create team' }).click();
+  await page.getByRole('listitem').filter({ hasText: 'Billing' }).waitFor();
+  await page.getByLabel('Name', { exact: true }).fill('Website');
+  await page.getByLabel('Time zone').fill('Mars/Base');
+  await page.getByLabel('Team', { exact: true }).selectOption({ label: 'Billing' });
+  await page.getByRole('button', { name: 'Create inbox' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /'Mars\/Base' is not a known time zone/);
+  await page.getByLabel('Time zone').fill('Europe/Rome');
+  await page.getByRole('button', { name: 'Create inbox' }).click();
+  await page.locator('[data-inbox="Website"]').waitFor();
+  assert.match(await page.locator('[data-inbox="Website"]').innerText(), /Messaging · closes 4 days after solved · Europe\/Rome/);
+  const [inbox] = await api('GET', '/api/v1/inboxes', admin.token);
+  assert.equal(inbox.routing.auto_assign, true);
+  assert.ok(inbox.routing.team, 'the inbox belongs to the team');
+
+  // Ben joins the team with room for one conversation.
+  await page.getByRole('link', { name: 'Routing' }).click();
+  const benRow = page.locator('[data-agent="Ben Agent"]');
+  await benRow.getByLabel('Billing').check();
+  await page.getByLabel('Capacity of Ben Agent').fill('1');
+  await page.getByLabel('Capacity of Ben Agent').press('Enter');
+  await page.waitForFunction(() => document.querySelector('[data-agent="Ben Agent"] .load')?.textContent?.includes('0'));
+
+  // Two customers write while Ben is offline: both wait, and the screen says why.
+  for (const who of ['joe', 'mia']) {
+    await api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, admin.token, {
+      contact: { email: `${who}@example.test` },
+      content: `Hello from ${who}`,
+    });
+  }
+  const waiting = page.getByTestId('waiting');
+  await page.waitForFunction(() => document.querySelector('[data-testid="waiting"]')?.textContent === '2');
+  assert.match(await page.locator('[data-waiting="1"]').innerText(), /everyone who could take it is away or offline/);
+
+  // Ben comes online (the admin switches him): the oldest goes to him, the other waits for room.
+  await page.getByLabel('Availability of Ben Agent').selectOption('online');
+  await page.waitForFunction(() => document.querySelector('[data-testid="waiting"]')?.textContent === '1');
+  assert.equal(await page.locator('[data-waiting="1"]').count(), 0, 'the oldest was assigned first');
+  assert.match(await page.locator('[data-waiting="2"]').innerText(), /everyone online who could take it is at capacity/);
+  assert.match(await benRow.locator('.load').innerText(), /^1 \//);
+  await page.screenshot({ path: join(artifacts, 'browser-routing.png') });
+
+  // More room: the last one goes to Ben at once.
+  await page.getByLabel('Capacity of Ben Agent').fill('2');
+  await page.getByLabel('Capacity of Ben Agent').press('Enter');
+  await page.waitForFunction(() => document.querySelector('[data-testid="waiting"]')?.textContent === '0');
+  assert.equal(await waiting.innerText(), '0');
+  const conversations = await api('GET', '/api/v1/conversations?view=unassigned', admin.token);
+  assert.equal(conversations.items.length, 0, 'nothing is left unassigned');
+});
