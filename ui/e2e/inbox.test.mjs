@@ -99,16 +99,19 @@ test('two agents share a conversation live: routed, answered, noted, handed over
 
   // Ana opens it and answers with Enter; Ben, who has it open too, sees the answer arrive.
   await anaRow.click();
-  await ana.getByText('My bike arrived with a flat tyre.').waitFor();
+  await ana.locator('.log').getByText('My bike arrived with a flat tyre.').waitFor();
   assert.ok(!(await anaRow.evaluate((el) => el.classList.contains('unread'))), 'opening marks it read');
   await ben.locator(`[data-conversation="${number}"]`).click();
-  await ben.getByText('My bike arrived with a flat tyre.').waitFor();
+  await ben.locator('.log').getByText('My bike arrived with a flat tyre.').waitFor();
   const box = ana.getByLabel('Reply', { exact: true });
   await box.fill('Sorry about that!');
   await box.press('Shift+Enter');
   await box.pressSequentially('A new tube is on its way.');
   await box.press('Enter');
-  await ben.getByText('A new tube is on its way.').waitFor();
+  await ben.locator('.log').getByText('A new tube is on its way.').waitFor();
+  const preview = ben.locator(`[data-conversation="${number}"] .preview`);
+  await ben.waitForFunction((n) => document.querySelector(`[data-conversation="${n}"] .preview`)?.textContent?.includes('tube'), number);
+  assert.equal(await preview.innerText(), 'Sorry about that! A new tube is on its way.', 'the list previews the last reply on one line');
   const sent = await ben.locator('article.outgoing .content').innerText();
   assert.equal(sent, 'Sorry about that!\nA new tube is on its way.', 'Shift+Enter made a new line, Enter sent');
   assert.equal(await box.inputValue(), '', 'the box empties once the desk has the reply');
@@ -128,7 +131,7 @@ test('two agents share a conversation live: routed, answered, noted, handed over
   await ana.getByLabel('Assignee').selectOption({ label: 'Ben Agent' });
   await waitForCount(ben, 'mine', '1');
   await waitForCount(ana, 'mine', '0');
-  await ben.getByText(/assigned .*Ben Agent/i).first().waitFor();
+  await ben.locator('.log').getByText(/assigned .*Ben Agent/i).first().waitFor();
 
   // Ben solves it; Ana sees it solved, and Ben is offered Reopen but not Solve.
   await ben.getByRole('button', { name: 'Solve', exact: true }).click();
@@ -143,7 +146,7 @@ test('two agents share a conversation live: routed, answered, noted, handed over
     contact: { email: 'joe@example.test' },
     content: 'The tube fits, thanks!',
   });
-  await ben.getByText('The tube fits, thanks!').waitFor();
+  await ben.locator('.log').getByText('The tube fits, thanks!').waitFor();
   await ben.locator('[data-status="open"]').waitFor();
   await waitForCount(ben, 'mine', '1');
 
@@ -156,16 +159,21 @@ test('two agents share a conversation live: routed, answered, noted, handed over
   await ana.screenshot({ path: join(artifacts, 'browser-inbox.png') });
 });
 
-test('a status the desk refuses says why, and a bad label is refused with its reason', async () => {
+test('a customer message shows its formatting but never runs HTML, and a bad label is refused with its reason', async () => {
   const login = await api('POST', '/api/v1/auth/login', null, { email: 'ana@acme.test', password: 'correct horse battery' });
   const [inbox] = await api('GET', '/api/v1/inboxes', login.token);
   const posted = await api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, login.token, {
     contact: { email: 'mia@example.test', name: 'Mia' },
-    content: 'Do you sell helmets?',
+    content: 'Do you sell **helmets**? <img src=x onerror="window.pwned=1">',
   });
   const page = await logIn('ana@acme.test', 'correct horse battery');
   await page.locator(`[data-conversation="${posted.conversation.number}"]`).click();
-  await page.getByText('Do you sell helmets?').waitFor();
+  const text = page.locator('article.incoming .content');
+  await text.waitFor();
+  assert.equal(await text.locator('strong').innerText(), 'helmets', 'markdown is rendered');
+  assert.match(await text.innerText(), /<img src=x onerror="window.pwned=1">/, 'HTML is shown as the customer typed it');
+  assert.equal(await page.evaluate(() => window.pwned), undefined, 'and never runs');
+  assert.equal(await page.locator('.log img').count(), 0);
   await page.getByLabel('Labels').fill('sales, not a label!');
   await page.getByLabel('Labels').press('Enter');
   const alert = page.getByRole('alert');

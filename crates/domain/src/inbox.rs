@@ -218,6 +218,10 @@ pub struct Conversation {
     /// Since when it waits in the routing queue; none while it does not wait.
     #[serde(default)]
     pub queued_at: Option<Timestamp>,
+    /// The start of the last message the customer or an agent wrote (never a private note),
+    /// for the list; empty in stores from before it was kept, until the next message.
+    #[serde(default)]
+    pub preview: String,
 }
 
 impl Conversation {
@@ -269,6 +273,16 @@ pub struct Message {
 }
 
 pub const MAX_MESSAGE_CHARS: usize = 20_000;
+pub const PREVIEW_CHARS: usize = 120;
+
+/// What the list shows of a message: one line, at most `PREVIEW_CHARS` characters.
+pub fn preview_of(content: &str) -> String {
+    let line = content.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(PREVIEW_CHARS) {
+        Some((cut, _)) => format!("{}…", line[..cut].trim_end()),
+        None => line,
+    }
+}
 
 /// A message's text, checked: not empty, not huge.
 pub fn message_content(raw: &str) -> Result<String, DomainError> {
@@ -332,6 +346,9 @@ mod tests {
     #[test]
     fn messages_must_say_something_and_not_everything() {
         assert_eq!(message_content("  hi  ").unwrap(), "hi");
+        assert_eq!(preview_of("Hello,\n\n  my   order?"), "Hello, my order?");
+        let long = preview_of(&"é".repeat(500));
+        assert_eq!(long.chars().count(), PREVIEW_CHARS + 1, "cut on a character boundary, with an ellipsis");
         assert!(message_content(" \n ").is_err());
         assert!(message_content(&"x".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
     }

@@ -126,6 +126,7 @@ fn conversation(
         last_activity_at: at,
         last_seq: MESSAGES_PER_CONVERSATION,
         queued_at: None,
+        preview: String::new(),
     };
     (contact, c, messages)
 }

@@ -421,6 +421,7 @@ fn start_conversation(
         last_activity_at: now,
         last_seq: 0,
         queued_at: None,
+        preview: String::new(),
     };
     tx.record(
         None,
@@ -442,6 +443,9 @@ pub(crate) fn append(
     c.last_seq += 1;
     if kind != MessageKind::Activity {
         c.last_activity_at = tx.now();
+    }
+    if kind.is_public() {
+        c.preview = frontdesk_domain::inbox::preview_of(&content);
     }
     let m = Message { conversation: c.id, seq: c.last_seq, kind, author, content, created_at: tx.now() };
     tx.put_message(&m)?;

@@ -63,6 +63,8 @@ async fn a_conversation_goes_from_first_message_to_closed_and_the_customer_retur
     assert_eq!(c.ok("GET", "/api/v1/conversations/counts?view=unassigned", &token, None).await["all"], 0);
     let note = json!({"content": "VIP, be quick", "private": true});
     c.ok("POST", &format!("/api/v1/conversations/{id}/messages"), &token, Some(note)).await;
+    let listed = c.ok("GET", "/api/v1/conversations?view=mine", &token, None).await;
+    assert_eq!(listed["items"][0]["preview"], "It ships today.", "the list previews the reply, never the private note");
     let patch = json!({"labels": ["Shipping"], "priority": "high"});
     c.ok("PATCH", &format!("/api/v1/conversations/{id}"), &token, Some(patch)).await;
     let by_label = c.ok("GET", "/api/v1/conversations?view=label:shipping", &token, None).await;

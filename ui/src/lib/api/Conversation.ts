@@ -35,4 +35,9 @@ last_seq: number,
 /**
  * Since when it waits in the routing queue; none while it does not wait.
  */
-queued_at: Timestamp | null, };
+queued_at: Timestamp | null, 
+/**
+ * The start of the last message the customer or an agent wrote (never a private note),
+ * for the list; empty in stores from before it was kept, until the next message.
+ */
+preview: string, };
