@@ -220,6 +220,7 @@ fn stored(n: u64, id: Id, contact: Id, number: u64, inbox: Id, agents: &[Id]) ->
         last_activity_at: at,
         last_seq: 1,
         queued_at: assignee.is_none().then_some(at),
+        preview: String::new(),
     }
 }
 
