@@ -104,3 +104,38 @@ test('the queue screen shows who waits and why, and assignment follows availabil
   const conversations = await api('GET', '/api/v1/conversations?view=unassigned', admin.token);
   assert.equal(conversations.items.length, 0, 'nothing is left unassigned');
 });
+
+test('an agent who leaves the app idle goes away, and is back online on return', async () => {
+  const context = await chrome.browser.newContext({ viewport: { width: 1200, height: 800 } });
+  await context.clock.install();
+  const page = await context.newPage();
+  await page.goto(desk.url);
+  await page.getByLabel('Email').fill('ben@acme.test');
+  await page.getByLabel('Password').fill('battery staple horse');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+  const login = await api('POST', '/api/v1/auth/login', null, { email: 'ana@acme.test', password: 'correct horse battery' });
+  const benAvailability = async () =>
+    (await api('GET', '/api/v1/routing', login.token)).agents.find((a) => a.name === 'Ben Agent').availability;
+  await page.getByLabel('Availability', { exact: true }).selectOption('online');
+  await page.waitForFunction(() => document.querySelector('#availability')?.classList.contains('a-online'));
+  assert.equal(await page.getByLabel('Away when idle').inputValue(), '10', 'ten minutes unless the agent picks otherwise');
+
+  await page.clock.fastForward('10:30');
+  await page.waitForFunction(() => document.querySelector('#availability')?.classList.contains('a-away'));
+  assert.equal(await benAvailability(), 'away', 'routing stops giving chats to an idle agent');
+
+  await page.mouse.move(200, 200);
+  await page.mouse.move(300, 250);
+  await page.waitForFunction(() => document.querySelector('#availability')?.classList.contains('a-online'));
+  assert.equal(await benAvailability(), 'online');
+
+  // An away the agent chose stays, however long they are gone and whatever they do after.
+  await page.getByLabel('Availability', { exact: true }).selectOption('away');
+  await page.waitForFunction(() => document.querySelector('#availability')?.classList.contains('a-away'));
+  await page.clock.fastForward('20:00');
+  await page.mouse.move(10, 10);
+  await page.clock.fastForward('00:30');
+  assert.equal(await benAvailability(), 'away');
+  await context.close();
+});
