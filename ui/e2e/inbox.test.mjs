@@ -179,8 +179,16 @@ test('a customer message shows its formatting but never runs HTML, and a bad lab
   const alert = page.getByRole('alert');
   await alert.waitFor();
   assert.match(await alert.innerText(), /'label!' is not a label: use letters, digits/);
-  // Another agent solves it meanwhile: the open screen follows.
-  await api('POST', `/api/v1/conversations/${posted.conversation.id}/status`, login.token, { status: 'solved' });
+  // Keyboard: 's' typed into a field is text, not a shortcut; outside fields it solves.
+  await page.getByLabel('Labels').fill('sales');
+  await page.getByLabel('Labels').press('s');
+  assert.equal(await page.getByLabel('Labels').inputValue(), 'saless');
+  await page.locator('.log').click();
+  await page.keyboard.press('?');
+  await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).getByText('solve').waitFor();
+  await page.keyboard.press('s');
   await page.locator('[data-status="solved"]').waitFor();
+  await page.keyboard.press('r');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Reply');
   await page.close();
 });

@@ -92,3 +92,15 @@ test('a read that crossed my own change on the wire does not undo it', async () 
   const other = { ...base, id: 'c2', last_seq: 1 };
   expect(newer(solved, other)).toBe(other);
 });
+
+test('single-key shortcuts work only when not typing and without modifiers', async () => {
+  const { shortcutFor } = await import('./inbox');
+  const key = (k: string, more: Partial<{ ctrlKey: boolean; typing: boolean }> = {}) =>
+    shortcutFor({ key: k, ctrlKey: false, metaKey: false, altKey: false, typing: false, ...more });
+  expect(key('j')).toBe('next');
+  expect(key('ArrowUp')).toBe('previous');
+  expect(key('s')).toBe('solve');
+  expect(key('s', { typing: true })).toBe(null);
+  expect(key('r', { ctrlKey: true })).toBe(null);
+  expect(key('x')).toBe(null);
+});

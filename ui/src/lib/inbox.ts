@@ -134,3 +134,37 @@ export const WAIT_REASON: Record<WaitReason, string> = {
   all_at_capacity: 'everyone online who could take it is at capacity',
   next_in_line: 'next in line',
 };
+
+export type Shortcut = 'next' | 'previous' | 'reply' | 'note' | 'solve' | 'help';
+
+export const SHORTCUTS: { keys: string; does: string }[] = [
+  { keys: 'j / ↓', does: 'next conversation' },
+  { keys: 'k / ↑', does: 'previous conversation' },
+  { keys: 'r', does: 'reply' },
+  { keys: 'n', does: 'private note' },
+  { keys: 's', does: 'solve' },
+  { keys: '?', does: 'show these shortcuts' },
+  { keys: 'Esc', does: 'leave the reply box' },
+];
+
+/** The inbox's single-key shortcuts; none while typing or with a modifier held. */
+export function shortcutFor(e: {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+  typing: boolean;
+}): Shortcut | null {
+  if (e.typing || e.ctrlKey || e.metaKey || e.altKey) return null;
+  const map: Record<string, Shortcut> = {
+    j: 'next',
+    ArrowDown: 'next',
+    k: 'previous',
+    ArrowUp: 'previous',
+    r: 'reply',
+    n: 'note',
+    s: 'solve',
+    '?': 'help',
+  };
+  return map[e.key] ?? null;
+}
