@@ -56,3 +56,32 @@ export async function launchBrowser() {
   });
   return { browser, close: () => browser.close() };
 }
+
+/** The desk's API as a test script calls it: JSON in and out; an error answer fails the test. */
+export function apiOf(desk) {
+  return async (method, path, token, body) => {
+    const res = await fetch(desk.url.replace(/\/$/, '') + path, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+}
+
+/** Logs in through the login screen in a browser context of its own; resolves on the inbox. */
+export async function logIn(browser, url, email, password, viewport = { width: 1400, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+  return page;
+}

@@ -4,27 +4,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, launchBrowser, startDesk } from './desk.mjs';
+import { apiOf, artifacts, launchBrowser, logIn as logInAt, startDesk } from './desk.mjs';
 
 let desk;
 let chrome;
 
-async function api(method, path, token, body) {
-  const res = await fetch(desk.url.replace(/\/$/, '') + path, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+let api;
 
 before(async () => {
   desk = await startDesk();
+  api = apiOf(desk);
   chrome = await launchBrowser();
 });
 
@@ -33,16 +22,7 @@ after(async () => {
   if (desk) assert.equal(await desk.stop(), 0, 'frontdesk serve stops cleanly on SIGTERM');
 });
 
-async function logIn(email, password) {
-  const context = await chrome.browser.newContext({ viewport: { width: 1400, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(desk.url);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
-  return page;
-}
+const logIn = (email, password) => logInAt(chrome.browser, desk.url, email, password);
 
 /** The number the sidebar shows next to a view. */
 async function count(page, view) {

@@ -4,27 +4,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, launchBrowser, startDesk } from './desk.mjs';
+import { apiOf, artifacts, launchBrowser, logIn as logInAt, startDesk } from './desk.mjs';
 
 let desk;
 let chrome;
 
-async function api(method, path, token, body) {
-  const res = await fetch(desk.url.replace(/\/$/, '') + path, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+let api;
 
 before(async () => {
   desk = await startDesk();
+  api = apiOf(desk);
   chrome = await launchBrowser();
 });
 
@@ -43,12 +32,7 @@ test('the queue screen shows who waits and why, and assignment follows availabil
   const invitation = await api('POST', '/api/v1/agents', admin.token, { name: 'Ben Agent', email: 'ben@acme.test', role: 'agent' });
   await api('POST', `/api/v1/invitations/${invitation.token}/accept`, null, { password: 'battery staple horse' });
 
-  const page = await (await chrome.browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  await page.goto(desk.url);
-  await page.getByLabel('Email').fill('ana@acme.test');
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+  const page = await logInAt(chrome.browser, desk.url, 'ana@acme.test', 'correct horse battery');
 
   // A team, then an inbox routed to it; a wrong time zone is refused with the reason.
   await page.getByRole('link', { name: 'Inboxes' }).click();
