@@ -1,26 +1,15 @@
 // Setup, login, logout and inviting a colleague, as people do it: in a real browser against the
 // real `frontdesk serve`.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, launchBrowser, startDesk } from './desk.mjs';
+import { artifacts, useDesk } from './desk.mjs';
 
-let desk;
-let chrome;
-
-before(async () => {
-  desk = await startDesk();
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  if (desk) assert.equal(await desk.stop(), 0, 'frontdesk serve stops cleanly on SIGTERM');
-});
+const env = useDesk();
 
 test('a new desk is set up, logged out of, and logged into again', async () => {
-  const page = await chrome.browser.newPage();
-  await page.goto(desk.url);
+  const page = await env.chrome.browser.newPage();
+  await page.goto(env.desk.url);
   await page.getByRole('heading', { name: 'Welcome to Frontdesk' }).waitFor();
   assert.equal(await page.title(), 'Frontdesk — Set up');
 
@@ -58,8 +47,8 @@ test('a new desk is set up, logged out of, and logged into again', async () => {
 });
 
 test('an admin invites a colleague who joins through the link', async () => {
-  const admin = await chrome.browser.newPage();
-  await admin.goto(desk.url);
+  const admin = await env.chrome.browser.newPage();
+  await admin.goto(env.desk.url);
   await admin.getByLabel('Email').fill('ana@acme.test');
   await admin.getByLabel('Password').fill('correct horse battery');
   await admin.getByRole('button', { name: 'Log in' }).click();
@@ -72,7 +61,7 @@ test('an admin invites a colleague who joins through the link', async () => {
   await admin.getByRole('cell', { name: 'bob@acme.test' }).waitFor();
 
   // Bob opens the link in his own browser (a separate context: no shared session).
-  const bobContext = await chrome.browser.newContext();
+  const bobContext = await env.chrome.browser.newContext();
   const bob = await bobContext.newPage();
   await bob.goto(link);
   await bob.getByText('Join Acme Bikes as Bob Agent').waitFor();

@@ -5,6 +5,8 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -84,4 +86,22 @@ export async function logIn(browser, url, email, password, viewport = { width: 1
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Inbox' }).waitFor();
   return page;
+}
+
+/**
+ * For a test file: a fresh desk and browser before its tests, both stopped after them (the desk
+ * must stop cleanly). Read `desk`, `chrome` and `api` inside tests, once `before` has run.
+ */
+export function useDesk() {
+  const env = { desk: null, chrome: null, api: null };
+  before(async () => {
+    env.desk = await startDesk();
+    env.api = apiOf(env.desk);
+    env.chrome = await launchBrowser();
+  });
+  after(async () => {
+    await env.chrome?.close();
+    if (env.desk) assert.equal(await env.desk.stop(), 0, 'frontdesk serve stops cleanly on SIGTERM');
+  });
+  return env;
 }

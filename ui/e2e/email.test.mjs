@@ -7,10 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { artifacts, launchBrowser, startDesk } from './desk.mjs';
+import { artifacts, useDesk } from './desk.mjs';
 
-let desk;
-let chrome;
 let smtp;
 
 /** tests/support/smtp_server.py on a free port; resolves once it listens. */
@@ -40,21 +38,17 @@ async function startSmtp() {
   };
 }
 
+const env = useDesk();
+
 before(async () => {
-  desk = await startDesk();
-  chrome = await launchBrowser();
   smtp = await startSmtp();
 });
 
-after(async () => {
-  smtp?.stop();
-  await chrome?.close();
-  if (desk) assert.equal(await desk.stop(), 0, 'frontdesk serve stops cleanly on SIGTERM');
-});
+after(() => smtp?.stop());
 
 test('an admin sets up outgoing email, sees the server answer a test email, and the password is never shown', async () => {
-  const page = await chrome.browser.newPage();
-  await page.goto(desk.url);
+  const page = await env.chrome.browser.newPage();
+  await page.goto(env.desk.url);
   await page.getByLabel('Business name').fill('Acme Bikes');
   await page.getByLabel('Your name').fill('Ana Admin');
   await page.getByLabel('Your email').fill('ana@acme.test');

@@ -1,28 +1,14 @@
 // Two agents work the same desk from two browsers against the real `frontdesk serve`: routing
 // gives a customer's chat to the agent who is online, replies and notes appear live for both,
 // a hand-over and a solve move both agents' counts, and a draft survives a reload.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { apiOf, artifacts, launchBrowser, logIn as logInAt, startDesk } from './desk.mjs';
+import { artifacts, logIn as logInAt, useDesk } from './desk.mjs';
 
-let desk;
-let chrome;
+const env = useDesk();
 
-let api;
-
-before(async () => {
-  desk = await startDesk();
-  api = apiOf(desk);
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  if (desk) assert.equal(await desk.stop(), 0, 'frontdesk serve stops cleanly on SIGTERM');
-});
-
-const logIn = (email, password) => logInAt(chrome.browser, desk.url, email, password);
+const logIn = (email, password) => logInAt(env.chrome.browser, env.desk.url, email, password);
 
 /** The number the sidebar shows next to a view. */
 async function count(page, view) {
@@ -38,15 +24,15 @@ async function waitForCount(page, view, expected) {
 }
 
 test('two agents share a conversation live: routed, answered, noted, handed over and solved', async () => {
-  const admin = await api('POST', '/api/v1/setup', null, {
+  const admin = await env.api('POST', '/api/v1/setup', null, {
     business_name: 'Acme Bikes',
     admin_name: 'Ana Admin',
     email: 'ana@acme.test',
     password: 'correct horse battery',
   });
-  const invitation = await api('POST', '/api/v1/agents', admin.token, { name: 'Ben Agent', email: 'ben@acme.test', role: 'agent' });
-  await api('POST', `/api/v1/invitations/${invitation.token}/accept`, null, { password: 'battery staple horse' });
-  const inbox = await api('POST', '/api/v1/inboxes', admin.token, {
+  const invitation = await env.api('POST', '/api/v1/agents', admin.token, { name: 'Ben Agent', email: 'ben@acme.test', role: 'agent' });
+  await env.api('POST', `/api/v1/invitations/${invitation.token}/accept`, null, { password: 'battery staple horse' });
+  const inbox = await env.api('POST', '/api/v1/inboxes', admin.token, {
     name: 'Website',
     style: 'messaging',
     routing: { auto_assign: true, team: null, required_skills: [], skill_labels: [], priority_rules: [] },
@@ -58,12 +44,12 @@ test('two agents share a conversation live: routed, answered, noted, handed over
   // Ana goes online with the switch; Ben stays offline, so routing must pick Ana.
   await ana.getByLabel('Availability').selectOption('online');
   await ana.waitForFunction(() => document.querySelector('#availability')?.classList.contains('a-online'));
-  const overview = await api('GET', '/api/v1/routing', admin.token);
+  const overview = await env.api('GET', '/api/v1/routing', admin.token);
   assert.equal(overview.agents.find((a) => a.name === 'Ana Admin').availability, 'online');
   assert.equal(await count(ana, 'mine'), '0');
 
   // A customer writes; both lists show it without a reload, and it is Ana's.
-  const first = await api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, admin.token, {
+  const first = await env.api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, admin.token, {
     contact: { name: 'Joe Rider', email: 'joe@example.test' },
     content: 'My bike arrived with a flat tyre.',
   });
@@ -122,7 +108,7 @@ test('two agents share a conversation live: routed, answered, noted, handed over
   await ben.screenshot({ path: join(artifacts, 'browser-inbox-conversation.png') });
 
   // The customer writes again: it reopens for Ben, live.
-  await api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, admin.token, {
+  await env.api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, admin.token, {
     contact: { email: 'joe@example.test' },
     content: 'The tube fits, thanks!',
   });
@@ -140,9 +126,9 @@ test('two agents share a conversation live: routed, answered, noted, handed over
 });
 
 test('a customer message shows its formatting but never runs HTML, and a bad label is refused with its reason', async () => {
-  const login = await api('POST', '/api/v1/auth/login', null, { email: 'ana@acme.test', password: 'correct horse battery' });
-  const [inbox] = await api('GET', '/api/v1/inboxes', login.token);
-  const posted = await api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, login.token, {
+  const login = await env.api('POST', '/api/v1/auth/login', null, { email: 'ana@acme.test', password: 'correct horse battery' });
+  const [inbox] = await env.api('GET', '/api/v1/inboxes', login.token);
+  const posted = await env.api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, login.token, {
     contact: { email: 'mia@example.test', name: 'Mia' },
     content: 'Do you sell **helmets**? <img src=x onerror="window.pwned=1">',
   });

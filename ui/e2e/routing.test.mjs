@@ -1,38 +1,24 @@
 // An admin sets up an inbox with a team, and watches the routing queue from the browser:
 // conversations wait while nobody in the team is online, go to an agent the moment they come
 // online, and wait again (with the reason shown) once that agent is at capacity.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { apiOf, artifacts, launchBrowser, logIn as logInAt, startDesk } from './desk.mjs';
+import { artifacts, logIn as logInAt, useDesk } from './desk.mjs';
 
-let desk;
-let chrome;
-
-let api;
-
-before(async () => {
-  desk = await startDesk();
-  api = apiOf(desk);
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  if (desk) assert.equal(await desk.stop(), 0, 'frontdesk serve stops cleanly on SIGTERM');
-});
+const env = useDesk();
 
 test('the queue screen shows who waits and why, and assignment follows availability and capacity', async () => {
-  const admin = await api('POST', '/api/v1/setup', null, {
+  const admin = await env.api('POST', '/api/v1/setup', null, {
     business_name: 'Acme Bikes',
     admin_name: 'Ana Admin',
     email: 'ana@acme.test',
     password: 'correct horse battery',
   });
-  const invitation = await api('POST', '/api/v1/agents', admin.token, { name: 'Ben Agent', email: 'ben@acme.test', role: 'agent' });
-  await api('POST', `/api/v1/invitations/${invitation.token}/accept`, null, { password: 'battery staple horse' });
+  const invitation = await env.api('POST', '/api/v1/agents', admin.token, { name: 'Ben Agent', email: 'ben@acme.test', role: 'agent' });
+  await env.api('POST', `/api/v1/invitations/${invitation.token}/accept`, null, { password: 'battery staple horse' });
 
-  const page = await logInAt(chrome.browser, desk.url, 'ana@acme.test', 'correct horse battery');
+  const page = await logInAt(env.chrome.browser, env.desk.url, 'ana@acme.test', 'correct horse battery');
 
   // A team, then an inbox routed to it; a wrong time zone is refused with the reason.
   await page.getByRole('link', { name: 'Inboxes' }).click();
@@ -49,7 +35,7 @@ test('the queue screen shows who waits and why, and assignment follows availabil
   await page.getByRole('button', { name: 'Create inbox' }).click();
   await page.locator('[data-inbox="Website"]').waitFor();
   assert.match(await page.locator('[data-inbox="Website"]').innerText(), /Messaging · closes 4 days after solved · Europe\/Rome/);
-  const [inbox] = await api('GET', '/api/v1/inboxes', admin.token);
+  const [inbox] = await env.api('GET', '/api/v1/inboxes', admin.token);
   assert.equal(inbox.routing.auto_assign, true);
   assert.ok(inbox.routing.team, 'the inbox belongs to the team');
 
@@ -63,7 +49,7 @@ test('the queue screen shows who waits and why, and assignment follows availabil
 
   // Two customers write while Ben is offline: both wait, and the screen says why.
   for (const who of ['joe', 'mia']) {
-    await api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, admin.token, {
+    await env.api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, admin.token, {
       contact: { email: `${who}@example.test` },
       content: `Hello from ${who}`,
     });
@@ -85,22 +71,22 @@ test('the queue screen shows who waits and why, and assignment follows availabil
   await page.getByLabel('Capacity of Ben Agent').press('Enter');
   await page.waitForFunction(() => document.querySelector('[data-testid="waiting"]')?.textContent === '0');
   assert.equal(await waiting.innerText(), '0');
-  const conversations = await api('GET', '/api/v1/conversations?view=unassigned', admin.token);
+  const conversations = await env.api('GET', '/api/v1/conversations?view=unassigned', admin.token);
   assert.equal(conversations.items.length, 0, 'nothing is left unassigned');
 });
 
 test('an agent who leaves the app idle goes away, and is back online on return', async () => {
-  const context = await chrome.browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const context = await env.chrome.browser.newContext({ viewport: { width: 1200, height: 800 } });
   await context.clock.install();
   const page = await context.newPage();
-  await page.goto(desk.url);
+  await page.goto(env.desk.url);
   await page.getByLabel('Email').fill('ben@acme.test');
   await page.getByLabel('Password').fill('battery staple horse');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Inbox' }).waitFor();
-  const login = await api('POST', '/api/v1/auth/login', null, { email: 'ana@acme.test', password: 'correct horse battery' });
+  const login = await env.api('POST', '/api/v1/auth/login', null, { email: 'ana@acme.test', password: 'correct horse battery' });
   const benAvailability = async () =>
-    (await api('GET', '/api/v1/routing', login.token)).agents.find((a) => a.name === 'Ben Agent').availability;
+    (await env.api('GET', '/api/v1/routing', login.token)).agents.find((a) => a.name === 'Ben Agent').availability;
   await page.getByLabel('Availability', { exact: true }).selectOption('online');
   await page.waitForFunction(() => document.querySelector('#availability')?.classList.contains('a-online'));
   assert.equal(await page.getByLabel('Away when idle').inputValue(), '10', 'ten minutes unless the agent picks otherwise');
