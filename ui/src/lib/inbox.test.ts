@@ -104,3 +104,10 @@ test('single-key shortcuts work only when not typing and without modifiers', asy
   expect(key('r', { ctrlKey: true })).toBe(null);
   expect(key('x')).toBe(null);
 });
+
+test('a burst of events reloads everything any of them made stale', async () => {
+  const { NOTHING_STALE, mergeStale } = await import('./inbox');
+  const merged = mergeStale({ ...NOTHING_STALE, list: true }, { ...NOTHING_STALE, emails: true });
+  expect(merged).toEqual({ counts: false, list: true, conversation: false, emails: true, agents: false });
+  expect(mergeStale(NOTHING_STALE, NOTHING_STALE)).toEqual(NOTHING_STALE);
+});

@@ -47,8 +47,21 @@ export interface Stale {
   agents: boolean;
 }
 
+export const NOTHING_STALE: Stale = { counts: false, list: false, conversation: false, emails: false, agents: false };
+
+/** Everything either makes stale: what one refresh after a burst of events must reload. */
+export function mergeStale(a: Stale, b: Stale): Stale {
+  return {
+    counts: a.counts || b.counts,
+    list: a.list || b.list,
+    conversation: a.conversation || b.conversation,
+    emails: a.emails || b.emails,
+    agents: a.agents || b.agents,
+  };
+}
+
 export function staleAfter(event: Event, openConversation: string | null): Stale {
-  const none: Stale = { counts: false, list: false, conversation: false, emails: false, agents: false };
+  const none = NOTHING_STALE;
   const mine = (id: string | null) => openConversation !== null && id === openConversation;
   switch (event.type) {
     case 'conversation.created':
