@@ -28,6 +28,9 @@ pub struct Inbox {
     /// solved.
     #[serde(default)]
     pub transcript_on_solve: bool,
+    /// The website widget (stores from before the widget read an unset one: no token yet).
+    #[serde(default)]
+    pub widget: crate::widget::WidgetSettings,
     pub created_at: Timestamp,
 }
 
@@ -76,6 +79,7 @@ impl InboxSettings {
             business_day_starts_at,
             routing,
             transcript_on_solve: self.transcript_on_solve.unwrap_or(false),
+            widget: crate::widget::WidgetSettings::new(String::new(), String::new()),
             created_at: now,
         })
     }
@@ -222,6 +226,9 @@ pub struct Conversation {
     /// for the list; empty in stores from before it was kept, until the next message.
     #[serde(default)]
     pub preview: String,
+    /// The customer's rating, once given.
+    #[serde(default)]
+    pub csat: Option<crate::widget::Csat>,
 }
 
 impl Conversation {

@@ -12,6 +12,7 @@ pub mod routing;
 pub mod snooze;
 pub mod time;
 pub mod view;
+pub mod widget;
 
 pub use account::{Agent, Business, NewAgent, Role, SetupRequest};
 pub use event::{Event, EventKind};

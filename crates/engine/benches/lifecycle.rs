@@ -127,6 +127,7 @@ fn conversation(
         last_seq: MESSAGES_PER_CONVERSATION,
         queued_at: None,
         preview: String::new(),
+        csat: None,
     };
     (contact, c, messages)
 }
@@ -246,7 +247,7 @@ fn main() {
         );
 
         // First pages of the sidebar's views.
-        let inbox = desk.inboxes().expect("inboxes")[1].id;
+        let inbox = desk.inboxes(&admin).expect("inboxes")[1].id;
         let team = desk.teams().expect("teams")[0].id;
         let views: Vec<(&str, View, Option<Status>)> = vec![
             ("all", View::All, None),

@@ -221,6 +221,7 @@ fn stored(n: u64, id: Id, contact: Id, number: u64, inbox: Id, agents: &[Id]) ->
         last_seq: 1,
         queued_at: assignee.is_none().then_some(at),
         preview: String::new(),
+        csat: None,
     }
 }
 

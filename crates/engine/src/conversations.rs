@@ -60,8 +60,11 @@ impl Desk {
     pub async fn create_inbox(&self, actor: &Agent, settings: InboxSettings) -> Result<Inbox> {
         crate::accounts::require_admin(actor, "create inboxes")?;
         let actor = actor.id;
+        let (website_token, identity_secret) = crate::widget::new_widget_tokens()?;
         self.command(move |tx| {
-            let inbox = settings.clone().into_inbox(tx.new_id(), tx.now()).map_err(|e| TxError::Abort(e.into()))?;
+            let mut inbox = settings.clone().into_inbox(tx.new_id(), tx.now()).map_err(|e| TxError::Abort(e.into()))?;
+            inbox.widget.website_token = website_token.clone();
+            inbox.widget.identity_secret = identity_secret.clone();
             if let Some(team) = inbox.routing.team {
                 if tx.team(team)?.is_none() {
                     return abort(EngineError::NotFound("team"));
@@ -74,8 +77,15 @@ impl Desk {
         .await
     }
 
-    pub fn inboxes(&self) -> Result<Vec<Inbox>> {
-        Ok(self.store().inboxes()?)
+    /// Every inbox; the widget's identity secret only for admins.
+    pub fn inboxes(&self, actor: &Agent) -> Result<Vec<Inbox>> {
+        let mut all = self.store().inboxes()?;
+        if actor.role != frontdesk_domain::Role::Admin {
+            for inbox in &mut all {
+                inbox.widget.identity_secret.clear();
+            }
+        }
+        Ok(all)
     }
 
     pub async fn create_team(&self, actor: &Agent, name: &str) -> Result<Team> {
@@ -172,26 +182,10 @@ impl Desk {
             let Some(inbox) = tx.inbox(inbox)? else { return abort(EngineError::NotFound("inbox")) };
             let contact =
                 find_or_create_contact(tx, name.clone(), email.clone(), identifier.clone(), language.clone())?;
-            let latest = tx.latest_conversation(contact.id, inbox.id)?;
-            let now = tx.now();
-            let mut conversation = match &latest {
-                Some(c) => match decide(&c.lifecycle(), Happening::CustomerMessage, &inbox.policy(), now) {
-                    Ok(Decision::StartNewConversation) => start_conversation(tx, &inbox, &contact, Some(c.id))?,
-                    Ok(Decision::Moved(next)) => {
-                        let mut c = c.clone();
-                        move_to(tx, &mut c, next, None, "The customer wrote again: the conversation is open".into())?;
-                        c
-                    }
-                    Ok(Decision::Unchanged) => c.clone(),
-                    Err(e) => return abort(e.into()),
-                },
-                None => start_conversation(tx, &inbox, &contact, None)?,
-            };
-            let message = append(tx, &mut conversation, MessageKind::Incoming, None, content.clone())?;
-            save(tx, &mut routing, &inbox, &mut conversation)?;
+            let (posted, _) = receive(tx, &mut routing, &inbox, &contact, content.clone(), &[])?;
             assign_waiting(tx, routing)?;
-            let conversation = tx.conversation(conversation.id)?.unwrap_or(conversation);
-            Ok(Posted { conversation, message })
+            let conversation = tx.conversation(posted.conversation.id)?.unwrap_or(posted.conversation);
+            Ok(Posted { conversation, message: posted.message })
         })
         .await
     }
@@ -341,7 +335,48 @@ impl Desk {
     }
 }
 
-fn clean_optional(field: &'static str, raw: Option<&str>, max: usize) -> Result<Option<String>, DomainError> {
+/// A customer's message reaches the inbox: it reopens their conversation or starts a new one
+/// (linked to the previous one when that one is closed; with `labels`, e.g. the pre-chat topic).
+/// Returns whether it started a conversation. The caller assigns waiting conversations.
+pub(crate) fn receive(
+    tx: &mut Tx<'_>,
+    routing: &mut Routing<'_>,
+    inbox: &Inbox,
+    contact: &Contact,
+    content: String,
+    labels: &[String],
+) -> TxResult<(Posted, bool)> {
+    let latest = tx.latest_conversation(contact.id, inbox.id)?;
+    let now = tx.now();
+    let start = |tx: &mut Tx<'_>, previous| {
+        let mut c = start_conversation(tx, inbox, contact, previous)?;
+        c.labels = labels.to_vec();
+        c.priority = inbox.routing.priority_after(c.priority, labels);
+        Ok::<_, TxError<EngineError>>(c)
+    };
+    let (mut conversation, started) = match &latest {
+        Some(c) => match decide(&c.lifecycle(), Happening::CustomerMessage, &inbox.policy(), now) {
+            Ok(Decision::StartNewConversation) => (start(tx, Some(c.id))?, true),
+            Ok(Decision::Moved(next)) => {
+                let mut c = c.clone();
+                move_to(tx, &mut c, next, None, "The customer wrote again: the conversation is open".into())?;
+                (c, false)
+            }
+            Ok(Decision::Unchanged) => (c.clone(), false),
+            Err(e) => return abort(e.into()),
+        },
+        None => (start(tx, None)?, true),
+    };
+    let message = append(tx, &mut conversation, MessageKind::Incoming, None, content)?;
+    save(tx, routing, inbox, &mut conversation)?;
+    Ok((Posted { conversation, message }, started))
+}
+
+pub(crate) fn clean_optional(
+    field: &'static str,
+    raw: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, DomainError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) if s.chars().count() > max => {
             Err(DomainError::invalid(field, format!("must be at most {max} characters")))
@@ -356,7 +391,7 @@ pub(crate) fn load(tx: &Tx<'_>, conversation: Id) -> TxResult<(Inbox, Conversati
     Ok((inbox, c))
 }
 
-fn find_or_create_contact(
+pub(crate) fn find_or_create_contact(
     tx: &mut Tx<'_>,
     name: Option<String>,
     email: Option<String>,
@@ -422,6 +457,7 @@ fn start_conversation(
         last_seq: 0,
         queued_at: None,
         preview: String::new(),
+        csat: None,
     };
     tx.record(
         None,

@@ -31,6 +31,16 @@ pub enum EngineError {
     NotFound(&'static str),
     #[error("this invitation link is unknown, already used or expired: ask an admin for a new one")]
     InvitationInvalid,
+    #[error("no inbox has this website token: copy the widget snippet again from the inbox's settings")]
+    UnknownWebsiteToken,
+    #[error("this chat session is unknown to the desk: start a new chat")]
+    VisitorUnknown,
+    #[error(
+        "the identity hash does not match the identifier: sign it with the inbox's identity secret (HMAC-SHA256, hex)"
+    )]
+    IdentityRefused,
+    #[error("{what}: try again in {} s", .retry_after.as_secs().max(1))]
+    RateLimited { what: String, retry_after: Duration },
     #[error(transparent)]
     Lifecycle(#[from] frontdesk_domain::conversation::LifecycleError),
     #[error(transparent)]

@@ -10,6 +10,7 @@ mod outbox;
 mod routing;
 mod scheduler;
 mod secrets;
+mod widget;
 
 pub use accounts::{Invitation, InvitationInfo, LoginOutcome, SetupStatus};
 pub use clock::{ManualClock, ShiftedClock, SystemClock};
@@ -19,6 +20,10 @@ pub use frontdesk_store::{StatusFilter, Timer, TimerKind, ViewCursor};
 pub use frontdesk_store::{StoreConfig, StoreError};
 pub use outbox::{TestEmailOutcome, TestEmailRequest, TranscriptRequest};
 pub use routing::{AgentLoad, AssignRequest, AvailabilityRequest, RoutingOverview, Waiting};
+pub use widget::{
+    CsatRequest, Visitor, VisitorContact, VisitorConversation, VisitorDetails, VisitorIdentity, VisitorMessage,
+    VisitorPosted, VisitorSession, VisitorTranscriptRequest,
+};
 
 use frontdesk_domain::{Clock, Event, Id, LoginThrottle, Timestamp};
 use frontdesk_store::{Committed, Store, Tx, TxError};

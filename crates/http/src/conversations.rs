@@ -145,8 +145,8 @@ fn cursor_of(c: &Conversation) -> String {
 
 #[utoipa::path(get, path = "/api/v1/inboxes", tag = "inboxes", security(("bearer" = [])),
     responses((status = 200, body = [Inbox])))]
-pub async fn inboxes(State(s): State<AppState>, _me: CurrentAgent) -> ApiResult<Json<Vec<Inbox>>> {
-    Ok(Json(s.desk.inboxes()?))
+pub async fn inboxes(State(s): State<AppState>, me: CurrentAgent) -> ApiResult<Json<Vec<Inbox>>> {
+    Ok(Json(s.desk.inboxes(&me.agent)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/inboxes", tag = "inboxes", security(("bearer" = [])), request_body = InboxSettings,

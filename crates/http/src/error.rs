@@ -57,6 +57,10 @@ impl From<EngineError> for ApiError {
             E::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             E::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             E::InvitationInvalid => (StatusCode::NOT_FOUND, "invitation_invalid"),
+            E::UnknownWebsiteToken => (StatusCode::NOT_FOUND, "unknown_website_token"),
+            E::VisitorUnknown => (StatusCode::UNAUTHORIZED, "visitor_unknown"),
+            E::IdentityRefused => (StatusCode::FORBIDDEN, "identity_refused"),
+            E::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             E::Lifecycle(LifecycleError::SnoozeInPast) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
             E::Lifecycle(_) => (StatusCode::CONFLICT, "illegal_transition"),
             E::Store(_) | E::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -68,7 +72,9 @@ impl From<EngineError> for ApiError {
             e.to_string()
         };
         let retry_after_secs = match e {
-            E::TooManyAttempts { retry_after } => Some(retry_after.as_secs().max(1)),
+            E::TooManyAttempts { retry_after } | E::RateLimited { retry_after, .. } => {
+                Some(retry_after.as_secs().max(1))
+            }
             _ => None,
         };
         Self { status, code, message, retry_after_secs }

@@ -11,12 +11,14 @@ mod openapi;
 mod routing;
 mod stream;
 mod ui;
+mod widget;
 
 pub use api::{AcceptInvitationRequest, AgentPage, EventPage, Health, InviteRequest, LoginRequest};
 pub use conversations::{ConversationPage, CustomerMessageRequest, MessagePage, ReplyRequest, TeamRequest, ViewCounts};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use openapi::openapi_json;
 pub use stream::{AdvanceClockRequest, ClockAdvanced};
+pub use widget::{VisitorEvent, VisitorMessageRequest, WidgetConfig};
 
 use axum::extract::Request;
 use axum::http::{header, StatusCode};
@@ -73,6 +75,7 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/agents/{id}/availability", put(routing::set_availability))
         .route("/agents/{id}/routing", patch(routing::update_agent))
         .route("/inboxes/{id}/routing", put(routing::update_inbox))
+        .route("/inboxes/{id}/widget", put(widget::update_widget))
         .route("/conversations/{id}/assignee", put(routing::assign))
         .route("/conversations/{id}/transfer", post(routing::transfer))
         .route("/conversations/{id}/transcript", post(email::send_transcript))
@@ -84,10 +87,26 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         api = api.route("/test/clock", post(stream::advance_clock));
     }
     let api = api.fallback(api::unknown_endpoint).method_not_allowed_fallback(api::method_not_allowed);
+    let widget_api = Router::new()
+        .route("/inbox", get(widget::config))
+        .route("/identify", post(widget::identify))
+        .route("/messages", post(widget::post_message))
+        .route("/contact", get(widget::contact).patch(widget::update_contact))
+        .route("/conversations", get(widget::conversations))
+        .route("/conversations/{id}/messages", get(widget::messages))
+        .route("/conversations/{id}/csat", post(widget::rate))
+        .route("/conversations/{id}/transcript", post(widget::transcript))
+        .route("/stream", get(widget::stream))
+        .fallback(api::unknown_endpoint)
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(middleware::from_fn(widget::allow_embedding_origin));
     let mut app = Router::new()
         .route("/health", get(api::health))
         .route("/api/openapi.json", get(openapi::serve))
         .nest("/api/v1", api)
+        .nest("/api/widget/v1", widget_api)
+        .route("/widget", get(widget::frame))
+        .route("/widget.html", get(widget::frame))
         .route("/api/{*rest}", any(api::unknown_endpoint))
         .fallback(get(ui::serve))
         .with_state(AppState { desk, test_clock })

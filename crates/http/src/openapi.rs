@@ -1,13 +1,13 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::{api, conversations as c, email, routing, stream};
+use crate::{api, conversations as c, email, routing, stream, widget as w};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Frontdesk host desk API", description = "The agent API of a Frontdesk host desk."),
+    info(title = "Frontdesk host desk API", description = "The agent API (`/api/v1`) and the website widget API (`/api/widget/v1`) of a Frontdesk host desk."),
     paths(
         api::health, api::setup_status, api::setup, api::login, api::logout, api::me, api::agents, api::invite,
         api::deactivate, api::reactivate, api::invitation, api::accept_invitation, api::events, stream::stream,
@@ -16,7 +16,8 @@ use utoipa::{Modify, OpenApi};
         c::contact_conversations, stream::advance_clock, routing::overview, routing::set_availability,
         routing::update_agent, routing::update_inbox, routing::assign, routing::transfer, email::smtp_settings,
         email::update_smtp_settings, email::test_email, email::send_transcript, email::conversation_emails,
-        email::emails,
+        email::emails, w::config, w::identify, w::post_message, w::contact, w::update_contact, w::conversations,
+        w::messages, w::rate, w::transcript, w::stream, w::update_widget,
     ),
     modifiers(&BearerAuth)
 )]

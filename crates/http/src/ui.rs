@@ -11,7 +11,8 @@ struct Dist;
 
 pub async fn serve(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
-    if let Some(file) = Dist::get(path).filter(|_| !path.is_empty()) {
+    // The widget's page is served only with its frame-ancestors policy (see `widget::frame`).
+    if let Some(file) = Dist::get(path).filter(|_| !path.is_empty() && path != "widget.html") {
         let mime = mime_guess::from_path(path).first_or_octet_stream();
         // Vite puts a content hash in every asset name, so assets never change under one name.
         let cache = if path.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
@@ -22,6 +23,18 @@ pub async fn serve(uri: Uri) -> Response {
         None => (
             StatusCode::SERVICE_UNAVAILABLE,
             Html("<h1>Frontdesk</h1><p>This build has no user interface: run <code>npm run build</code> in <code>ui/</code>, then rebuild Frontdesk.</p>"),
+        )
+            .into_response(),
+    }
+}
+
+/// One page of the build, not cached (its assets are).
+pub fn file(name: &str) -> Response {
+    match Dist::get(name) {
+        Some(page) => ([(header::CACHE_CONTROL, "no-cache")], Html(page.data)).into_response(),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Html("<p>This build has no chat widget: run <code>npm run build</code> in <code>ui/</code>, then rebuild Frontdesk.</p>"),
         )
             .into_response(),
     }

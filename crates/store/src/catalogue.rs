@@ -56,10 +56,14 @@ pub enum Tree {
     DueEmailid,
     /// key: conversation id ++ email id (u64 BE each) → empty: a conversation's emails
     ConversationidEmailid,
+    /// key: an inbox's public website token (UTF-8) → inbox id (u64 BE)
+    WebsitetokenInboxid,
+    /// key: SHA-256 of a widget visitor's token (32 bytes) → `VisitorRecord`
+    TokenhashVisitor,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 23] = [
+    pub const ALL: [Tree; 25] = [
         Tree::Meta,
         Tree::AgentidAgent,
         Tree::EmailAgentid,
@@ -83,6 +87,8 @@ impl Tree {
         Tree::EmailidEmail,
         Tree::DueEmailid,
         Tree::ConversationidEmailid,
+        Tree::WebsitetokenInboxid,
+        Tree::TokenhashVisitor,
     ];
 
     pub fn name(self) -> &'static str {
@@ -110,6 +116,8 @@ impl Tree {
             Tree::EmailidEmail => "emailid_email",
             Tree::DueEmailid => "due_emailid",
             Tree::ConversationidEmailid => "conversationid_emailid",
+            Tree::WebsitetokenInboxid => "websitetoken_inboxid",
+            Tree::TokenhashVisitor => "tokenhash_visitor",
         }
     }
 }

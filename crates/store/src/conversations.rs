@@ -70,7 +70,17 @@ impl Tx<'_> {
         self.read(Tree::InboxidInbox, &keys::id(id))
     }
 
+    /// Writes the inbox and keeps its website token findable.
     pub fn put_inbox<E>(&mut self, inbox: &Inbox) -> TxResult<(), E> {
+        let token = &inbox.widget.website_token;
+        if let Some(old) = self.inbox::<E>(inbox.id)? {
+            if !old.widget.website_token.is_empty() && old.widget.website_token != *token {
+                self.remove(Tree::WebsitetokenInboxid, old.widget.website_token.as_bytes());
+            }
+        }
+        if !token.is_empty() {
+            self.put(Tree::WebsitetokenInboxid, token.as_bytes(), keys::id(inbox.id).to_vec());
+        }
         self.put(Tree::InboxidInbox, &keys::id(inbox.id), encode(inbox));
         Ok(())
     }
@@ -140,26 +150,28 @@ impl Tx<'_> {
         }
     }
 
-    /// Writes the contact and its email and identifier indexes.
+    /// Writes the contact and its email and identifier indexes. An index entry belongs to the
+    /// first contact that gave the address: a widget visitor who types someone else's email
+    /// keeps it on their own contact but cannot take over the other one's.
     pub fn put_contact<E>(&mut self, contact: &Contact) -> TxResult<(), E> {
         let key = keys::id(contact.id);
-        if let Some(old) = self.contact::<E>(contact.id)? {
-            for (index, was, is) in [
-                (Tree::EmailContactid, &old.email, &contact.email),
-                (Tree::IdentifierContactid, &old.identifier, &contact.identifier),
-            ] {
-                if let Some(was) = was.as_ref().filter(|w| Some(*w) != is.as_ref()) {
+        let old = self.contact::<E>(contact.id)?;
+        for (index, was, is) in [
+            (Tree::EmailContactid, old.as_ref().and_then(|o| o.email.clone()), &contact.email),
+            (Tree::IdentifierContactid, old.as_ref().and_then(|o| o.identifier.clone()), &contact.identifier),
+        ] {
+            if let Some(was) = was.filter(|w| Some(w) != is.as_ref()) {
+                if self.raw_get(index, was.as_bytes())?.as_deref() == Some(&key[..]) {
                     self.remove(index, was.as_bytes());
+                }
+            }
+            if let Some(is) = is {
+                if self.raw_get(index, is.as_bytes())?.is_none() {
+                    self.put(index, is.as_bytes(), key.to_vec());
                 }
             }
         }
         self.put(Tree::ContactidContact, &key, encode(contact));
-        if let Some(email) = &contact.email {
-            self.put(Tree::EmailContactid, email.as_bytes(), key.to_vec());
-        }
-        if let Some(identifier) = &contact.identifier {
-            self.put(Tree::IdentifierContactid, identifier.as_bytes(), key.to_vec());
-        }
         Ok(())
     }
 

@@ -12,11 +12,12 @@ mod migrate;
 mod outbox;
 mod records;
 mod tx;
+mod widget;
 
 pub use catalogue::Tree;
 pub use conversations::{StatusFilter, Timer, TimerKind, ViewCursor};
 pub use migrate::{Migration, MIGRATIONS, SCHEMA_VERSION};
-pub use records::{AgentRecord, InvitationRecord, SessionRecord, TokenHash};
+pub use records::{AgentRecord, InvitationRecord, SessionRecord, TokenHash, VisitorRecord};
 pub use tx::{Tx, TxError};
 
 use catalogue::Trees;

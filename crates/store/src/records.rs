@@ -26,3 +26,12 @@ pub struct InvitationRecord {
     pub agent: Id,
     pub expires_at: Timestamp,
 }
+
+/// A widget visitor's session: the contact it speaks for, in one inbox's widget. Kept until the
+/// visitor's browser forgets the token (there is no logout in a widget).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorRecord {
+    pub contact: Id,
+    pub inbox: Id,
+    pub created_at: Timestamp,
+}

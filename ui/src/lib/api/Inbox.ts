@@ -3,6 +3,7 @@ import type { Id } from "./Id";
 import type { InboxRouting } from "./InboxRouting";
 import type { Style } from "./Style";
 import type { Timestamp } from "./Timestamp";
+import type { WidgetSettings } from "./WidgetSettings";
 
 /**
  * One entry point (a website widget today) with its own conversation style and time zone.
@@ -29,4 +30,8 @@ routing: InboxRouting,
  * Email the transcript to the contact (if they gave an address) when a conversation is
  * solved.
  */
-transcript_on_solve: boolean, created_at: Timestamp, };
+transcript_on_solve: boolean, 
+/**
+ * The website widget (stores from before the widget read an unset one: no token yet).
+ */
+widget: WidgetSettings, created_at: Timestamp, };

@@ -1,0 +1,310 @@
+//! The website widget's rules: an inbox's widget settings (who may embed it, how it looks, what
+//! it asks before a chat), identity validation of a site's logged-in users, and the customer's
+//! satisfaction rating.
+
+use crate::conversation::Status;
+use crate::{DomainError, Timestamp};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+pub const MAX_ORIGINS: usize = 20;
+pub const MAX_GREETING_CHARS: usize = 1_000;
+pub const MAX_TOPICS: usize = 20;
+pub const MAX_CSAT_COMMENT_CHARS: usize = 2_000;
+/// Widget-requested transcripts a contact may have sent within a day.
+pub const TRANSCRIPTS_PER_CONTACT_PER_DAY: usize = 5;
+
+/// Which corner of the page the launcher sits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LauncherPosition {
+    #[default]
+    BottomRight,
+    BottomLeft,
+}
+
+/// Whether the pre-chat form asks for a field, and whether the visitor must fill it in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum FieldRule {
+    #[default]
+    Hidden,
+    Optional,
+    Required,
+}
+
+/// The form a visitor fills in before their first message. With every field hidden there is no
+/// form, and the widget asks for an email address after the first message instead.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct PreChatForm {
+    pub name: FieldRule,
+    pub email: FieldRule,
+    pub topic: FieldRule,
+    /// The topics offered; each is a label put on the conversation (and so can require skills).
+    pub topics: Vec<String>,
+}
+
+impl PreChatForm {
+    pub fn is_shown(&self) -> bool {
+        [self.name, self.email, self.topic].iter().any(|r| *r != FieldRule::Hidden)
+    }
+}
+
+/// An inbox's website widget: its public token, where it may be embedded and how it greets.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct WidgetSettings {
+    /// Public: goes into the snippet on every page of the site. Empty until the widget is set up.
+    pub website_token: String,
+    /// Origins allowed to embed the widget ("https://shop.example.com"); none: nowhere yet.
+    pub allowed_origins: Vec<String>,
+    /// The launcher's and header's colour, "#rrggbb".
+    pub colour: String,
+    pub position: LauncherPosition,
+    /// Sent at once, as the inbox, when a visitor starts a conversation; empty: none.
+    pub greeting: String,
+    pub pre_chat: PreChatForm,
+    /// "en", "es" or "it"; none: the visitor's browser language.
+    pub language: Option<String>,
+    /// Secret: a site signs its logged-in users' identifiers with it (HMAC-SHA256).
+    pub identity_secret: String,
+}
+
+pub const DEFAULT_COLOUR: &str = "#1f6feb";
+
+/// What an admin sets on an inbox's widget; the tokens are made by the desk.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct WidgetSettingsInput {
+    pub allowed_origins: Vec<String>,
+    pub colour: String,
+    pub position: LauncherPosition,
+    pub greeting: String,
+    pub pre_chat: PreChatForm,
+    #[ts(optional)]
+    pub language: Option<String>,
+}
+
+impl WidgetSettingsInput {
+    /// Checks every field; keeps the tokens of `current` (or takes the new ones when it has none).
+    pub fn apply(
+        self,
+        current: &WidgetSettings,
+        website_token: String,
+        identity_secret: String,
+    ) -> Result<WidgetSettings, DomainError> {
+        if self.allowed_origins.len() > MAX_ORIGINS {
+            return Err(DomainError::invalid("allowed_origins", format!("list at most {MAX_ORIGINS} origins")));
+        }
+        let mut allowed_origins = self.allowed_origins.iter().map(|o| origin(o)).collect::<Result<Vec<_>, _>>()?;
+        allowed_origins.sort();
+        allowed_origins.dedup();
+        let colour = self.colour.trim().to_ascii_lowercase();
+        if !(colour.len() == 7 && colour.starts_with('#') && colour[1..].chars().all(|c| c.is_ascii_hexdigit())) {
+            return Err(DomainError::invalid("colour", format!("'{colour}' is not a colour like #1f6feb")));
+        }
+        let greeting = self.greeting.trim().to_string();
+        if greeting.chars().count() > MAX_GREETING_CHARS {
+            return Err(DomainError::invalid(
+                "greeting",
+                format!("a greeting can have at most {MAX_GREETING_CHARS} characters"),
+            ));
+        }
+        let mut topics = crate::inbox::labels(&self.pre_chat.topics)
+            .map_err(|e| DomainError::invalid("pre_chat.topics", e.to_string()))?;
+        topics.truncate(MAX_TOPICS);
+        if self.pre_chat.topic != FieldRule::Hidden && topics.is_empty() {
+            return Err(DomainError::invalid("pre_chat.topics", "list the topics a visitor can choose from"));
+        }
+        let language = match self.language.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+            None => None,
+            Some(l @ ("en" | "es" | "it")) => Some(l.to_string()),
+            Some(other) => {
+                return Err(DomainError::invalid("language", format!("'{other}' is not one of en, es, it")));
+            }
+        };
+        let keep = |now: &str, new: String| if now.is_empty() { new } else { now.to_string() };
+        Ok(WidgetSettings {
+            website_token: keep(&current.website_token, website_token),
+            identity_secret: keep(&current.identity_secret, identity_secret),
+            allowed_origins,
+            colour,
+            position: self.position,
+            greeting,
+            pre_chat: PreChatForm { topics, ..self.pre_chat },
+            language,
+        })
+    }
+}
+
+impl WidgetSettings {
+    /// A new inbox's widget: its tokens, the default look, no origin allowed yet.
+    pub fn new(website_token: String, identity_secret: String) -> WidgetSettings {
+        WidgetSettings { website_token, identity_secret, colour: DEFAULT_COLOUR.into(), ..WidgetSettings::default() }
+    }
+
+    /// Whether a page of `origin` may embed the widget or call its API.
+    pub fn allows(&self, origin: &str) -> bool {
+        let Ok(origin) = self::origin(origin) else { return false };
+        self.allowed_origins.contains(&origin)
+    }
+
+    /// Whether `hash` is the HMAC-SHA256 (hex) of `identifier` under the inbox's identity secret.
+    /// The comparison takes the same time whatever the hash, so it cannot be guessed byte by byte.
+    pub fn verifies(&self, identifier: &str, hash: &str) -> bool {
+        let Ok(given) = hex::decode(hash.trim()) else { return false };
+        if self.identity_secret.is_empty() {
+            return false;
+        }
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(self.identity_secret.as_bytes()) else { return false };
+        mac.update(identifier.as_bytes());
+        mac.verify_slice(&given).is_ok()
+    }
+}
+
+/// An origin as browsers send it: `scheme://host[:port]`, lower-case, without a path or a
+/// trailing slash. Only http and https.
+pub fn origin(raw: &str) -> Result<String, DomainError> {
+    let text = raw.trim().trim_end_matches('/').to_ascii_lowercase();
+    let bad = || {
+        DomainError::invalid(
+            "allowed_origins",
+            format!("'{}' is not an origin like https://shop.example.com (scheme, host, optional port)", raw.trim()),
+        )
+    };
+    let (scheme, rest) = text.split_once("://").ok_or_else(bad)?;
+    if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.len() > 253 {
+        return Err(bad());
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || rest.starts_with('[') => (h, Some(p)),
+        _ => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
+        && !host.starts_with('.')
+        && !host.ends_with('.');
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    if !host_ok || !port_ok {
+        return Err(bad());
+    }
+    Ok(text)
+}
+
+/// A customer's satisfaction rating of a solved conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Csat {
+    /// 1 (very unhappy) to 5 (very happy).
+    pub rating: u8,
+    pub comment: Option<String>,
+    pub given_at: Timestamp,
+}
+
+/// A rating as the customer sends it, checked against the conversation's status: only a
+/// solved (or closed) conversation is rated, and only once.
+pub fn csat(
+    status: Status,
+    already: Option<&Csat>,
+    rating: u8,
+    comment: Option<&str>,
+    now: Timestamp,
+) -> Result<Csat, DomainError> {
+    if !matches!(status, Status::Solved | Status::Closed) {
+        return Err(DomainError::invalid("rating", "a conversation can be rated once it is solved"));
+    }
+    if already.is_some() {
+        return Err(DomainError::invalid("rating", "this conversation was rated already"));
+    }
+    if !(1..=5).contains(&rating) {
+        return Err(DomainError::invalid("rating", "give a rating from 1 to 5"));
+    }
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    if comment.is_some_and(|c| c.chars().count() > MAX_CSAT_COMMENT_CHARS) {
+        return Err(DomainError::invalid(
+            "comment",
+            format!("a comment can have at most {MAX_CSAT_COMMENT_CHARS} characters"),
+        ));
+    }
+    Ok(Csat { rating, comment: comment.map(str::to_string), given_at: now })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> WidgetSettingsInput {
+        WidgetSettingsInput {
+            allowed_origins: vec!["https://Shop.example.com/".into(), "http://127.0.0.1:8080".into()],
+            colour: "#AA3300".into(),
+            position: LauncherPosition::BottomLeft,
+            greeting: " Hi! ".into(),
+            pre_chat: PreChatForm::default(),
+            language: None,
+        }
+    }
+
+    #[test]
+    fn origins_are_normalized_and_nothing_else_passes() {
+        assert_eq!(origin("https://Shop.Example.com/").unwrap(), "https://shop.example.com");
+        assert_eq!(origin("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(origin("http://[::1]:3000").unwrap(), "http://[::1]:3000");
+        for bad in ["shop.example.com", "ftp://x.com", "https://", "https://x.com/path", "https://x.com:99999", "*"] {
+            assert!(origin(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn settings_keep_their_tokens_and_check_every_field() {
+        let current = WidgetSettings::new("tok".into(), "secret".into());
+        let s = input().apply(&current, "new".into(), "new".into()).unwrap();
+        assert_eq!((s.website_token.as_str(), s.identity_secret.as_str()), ("tok", "secret"));
+        assert_eq!(s.allowed_origins, vec!["http://127.0.0.1:8080", "https://shop.example.com"]);
+        assert_eq!((s.colour.as_str(), s.greeting.as_str()), ("#aa3300", "Hi!"));
+        assert!(s.allows("https://shop.example.com") && !s.allows("https://evil.example.com"));
+        let fresh = input().apply(&WidgetSettings::default(), "new".into(), "sec".into()).unwrap();
+        assert_eq!(fresh.website_token, "new");
+        let bad_colour = WidgetSettingsInput { colour: "red".into(), ..input() };
+        assert!(bad_colour
+            .apply(&current, String::new(), String::new())
+            .unwrap_err()
+            .to_string()
+            .starts_with("colour"));
+        let topic_without_topics = WidgetSettingsInput {
+            pre_chat: PreChatForm { topic: FieldRule::Required, ..PreChatForm::default() },
+            ..input()
+        };
+        assert!(topic_without_topics.apply(&current, String::new(), String::new()).is_err());
+        let spanish = WidgetSettingsInput { language: Some("de".into()), ..input() };
+        assert!(spanish.apply(&current, String::new(), String::new()).is_err());
+    }
+
+    #[test]
+    fn only_the_sites_own_hmac_proves_an_identity() {
+        // RFC 4231, test case 2: what any site's HMAC-SHA256 library gives for this key and text.
+        let s = WidgetSettings::new("tok".into(), "Jefe".into());
+        let good = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+        assert!(s.verifies("what do ya want for nothing?", good));
+        assert!(s.verifies("what do ya want for nothing?", &good.to_uppercase()));
+        assert!(!s.verifies("what do ya want for nothing", good), "another identifier");
+        assert!(!s.verifies("what do ya want for nothing?", &good[..62]), "a truncated hash");
+        assert!(!s.verifies("what do ya want for nothing?", "not hex"));
+        let no_secret = WidgetSettings::default();
+        assert!(!no_secret.verifies("what do ya want for nothing?", good));
+    }
+
+    #[test]
+    fn a_conversation_is_rated_once_after_it_is_solved() {
+        let now = Timestamp(5);
+        assert!(csat(Status::Open, None, 5, None, now).is_err());
+        let given = csat(Status::Solved, None, 4, Some("  quick "), now).unwrap();
+        assert_eq!((given.rating, given.comment.as_deref()), (4, Some("quick")));
+        assert!(csat(Status::Closed, Some(&given), 5, None, now).is_err());
+        assert!(csat(Status::Solved, None, 0, None, now).is_err());
+        assert!(csat(Status::Solved, None, 6, None, now).is_err());
+    }
+}

@@ -1,0 +1,480 @@
+//! The website widget's use cases: a visitor writes, proves who they are, reads their
+//! conversations, rates one and asks for its transcript. A visitor is a contact holding a
+//! visitor token (only its hash is stored); what they read is always filtered to their own
+//! conversations in the widget's inbox and to public messages.
+
+use crate::conversations::{append, clean_optional, find_or_create_contact, receive};
+use crate::routing::{assign_waiting, Routing};
+use crate::secrets::{new_token, random_hex, token_hash};
+use crate::{Desk, EngineError, Result};
+use frontdesk_domain::email::{email_address, OutgoingEmail};
+use frontdesk_domain::inbox::{language_tag, message_content, Contact, Conversation, Inbox, Message, MessageKind};
+use frontdesk_domain::widget::{self, Csat, FieldRule, WidgetSettings, WidgetSettingsInput};
+use frontdesk_domain::{account::normalize_email, Agent, DomainError, EventKind, Id};
+use frontdesk_store::{Tx, TxError, VisitorRecord};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+type TxResult<T> = std::result::Result<T, TxError<EngineError>>;
+
+/// A new widget's website token (public) and identity secret.
+pub(crate) fn new_widget_tokens() -> Result<(String, String)> {
+    Ok((random_hex::<12>()?, random_hex::<32>()?))
+}
+
+/// A visitor known by their token: the contact, in one inbox's widget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visitor {
+    pub contact: Id,
+    pub inbox: Id,
+}
+
+/// What the visitor tells about themselves: the pre-chat form, or the email asked for later.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct VisitorDetails {
+    #[ts(optional)]
+    pub name: Option<String>,
+    #[ts(optional)]
+    pub email: Option<String>,
+    /// One of the inbox's pre-chat topics; becomes a label of the new conversation.
+    #[ts(optional)]
+    pub topic: Option<String>,
+    /// The browser's language tag.
+    #[ts(optional)]
+    pub language: Option<String>,
+}
+
+/// A site's logged-in user: their identifier and its HMAC-SHA256 under the inbox's secret.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct VisitorIdentity {
+    pub identifier: String,
+    pub identifier_hash: String,
+    #[ts(optional)]
+    pub name: Option<String>,
+    #[ts(optional)]
+    pub email: Option<String>,
+}
+
+/// A conversation as its customer sees it: no assignee, labels or priority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct VisitorConversation {
+    pub id: Id,
+    pub number: u64,
+    /// `solved` and `closed` read as finished; anything else as ongoing.
+    pub status: frontdesk_domain::conversation::Status,
+    pub created_at: frontdesk_domain::Timestamp,
+    pub last_activity_at: frontdesk_domain::Timestamp,
+    pub preview: String,
+    pub csat: Option<Csat>,
+    pub previous: Option<Id>,
+}
+
+impl From<&Conversation> for VisitorConversation {
+    fn from(c: &Conversation) -> Self {
+        VisitorConversation {
+            id: c.id,
+            number: c.number,
+            status: c.status,
+            created_at: c.created_at,
+            last_activity_at: c.last_activity_at,
+            preview: c.preview.clone(),
+            csat: c.csat.clone(),
+            previous: c.previous,
+        }
+    }
+}
+
+/// A public message as the customer sees it, with the first name of the agent who wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct VisitorMessage {
+    pub conversation: Id,
+    pub seq: u64,
+    /// `incoming` (the visitor's own) or `outgoing` (the business's).
+    pub kind: MessageKind,
+    pub content: String,
+    pub created_at: frontdesk_domain::Timestamp,
+    /// The agent's name; none for the visitor and for the inbox's automatic messages.
+    pub author_name: Option<String>,
+}
+
+/// What a visitor's message came to; `visitor_token` only when this message made the session.
+#[derive(Debug, Clone, Serialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct VisitorPosted {
+    pub visitor_token: Option<String>,
+    pub conversation: VisitorConversation,
+    pub message: VisitorMessage,
+    /// Sent by the inbox at once when the message started a conversation.
+    pub greeting: Option<VisitorMessage>,
+}
+
+/// A visitor session made from a verified identity.
+#[derive(Debug, Clone, Serialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct VisitorSession {
+    pub visitor_token: String,
+    pub contact: VisitorContact,
+}
+
+/// What a visitor may see of their own contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct VisitorContact {
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+impl From<&Contact> for VisitorContact {
+    fn from(c: &Contact) -> Self {
+        VisitorContact { name: c.name.clone(), email: c.email.clone() }
+    }
+}
+
+/// A rating as the visitor sends it.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct CsatRequest {
+    pub rating: u8,
+    #[ts(optional)]
+    pub comment: Option<String>,
+}
+
+/// "Email me the transcript": to the contact's address unless the visitor gives one.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct VisitorTranscriptRequest {
+    #[ts(optional)]
+    pub email: Option<String>,
+}
+
+struct CheckedDetails {
+    name: Option<String>,
+    email: Option<String>,
+    labels: Vec<String>,
+    language: Option<String>,
+}
+
+fn check_details(settings: &WidgetSettings, d: &VisitorDetails, first: bool) -> Result<CheckedDetails> {
+    let name = clean_optional("name", d.name.as_deref(), 120)?;
+    let email = d.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(normalize_email).transpose()?;
+    let topic = clean_optional("topic", d.topic.as_deref(), 64)?;
+    let language = d.language.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(language_tag).transpose()?;
+    let form = &settings.pre_chat;
+    if first {
+        for (rule, given, field, what) in [
+            (form.name, name.is_some(), "name", "your name"),
+            (form.email, email.is_some(), "email", "your email address"),
+            (form.topic, topic.is_some(), "topic", "a topic"),
+        ] {
+            if rule == FieldRule::Required && !given {
+                return Err(DomainError::invalid(field, format!("give {what} before you start the chat")).into());
+            }
+        }
+    }
+    let labels = match topic {
+        Some(t) if form.topic != FieldRule::Hidden => {
+            let t = frontdesk_domain::view::label(&t)?;
+            if !form.topics.contains(&t) {
+                return Err(DomainError::invalid("topic", format!("'{t}' is not one of this chat's topics")).into());
+            }
+            vec![t]
+        }
+        _ => Vec::new(),
+    };
+    Ok(CheckedDetails { name, email, labels, language })
+}
+
+impl Desk {
+    /// Sets an inbox's widget: origins, look, greeting, pre-chat form, language.
+    pub async fn update_widget(&self, actor: &Agent, inbox: Id, input: WidgetSettingsInput) -> Result<Inbox> {
+        crate::accounts::require_admin(actor, "change the chat widget")?;
+        let actor = actor.id;
+        let (website_token, identity_secret) = new_widget_tokens()?;
+        self.command(move |tx| {
+            let Some(mut found) = tx.inbox(inbox)? else { return Err(TxError::Abort(EngineError::NotFound("inbox"))) };
+            found.widget = input
+                .clone()
+                .apply(&found.widget, website_token.clone(), identity_secret.clone())
+                .map_err(|e| TxError::Abort(e.into()))?;
+            tx.put_inbox(&found)?;
+            tx.record(Some(actor), EventKind::InboxUpdated { inbox })?;
+            Ok(found)
+        })
+        .await
+    }
+
+    /// The inbox whose widget has this website token.
+    pub fn widget_inbox(&self, website_token: &str) -> Result<Inbox> {
+        self.store().inbox_by_website_token(website_token.trim())?.ok_or(EngineError::UnknownWebsiteToken)
+    }
+
+    /// The visitor holding `token` in `inbox`'s widget.
+    pub fn visitor(&self, inbox: &Inbox, token: &str) -> Result<Visitor> {
+        match self.store().visitor(&token_hash(token.trim()))? {
+            Some(v) if v.inbox == inbox.id => Ok(Visitor { contact: v.contact, inbox: v.inbox }),
+            _ => Err(EngineError::VisitorUnknown),
+        }
+    }
+
+    /// A site's logged-in user opens the widget: their identifier is checked against its HMAC,
+    /// and they get a session on the contact with that identifier (made if new).
+    pub async fn identify_visitor(&self, inbox: &Inbox, identity: VisitorIdentity) -> Result<VisitorSession> {
+        let identifier = clean_optional("identifier", Some(&identity.identifier), 256)?
+            .ok_or_else(|| DomainError::invalid("identifier", "give the user's identifier"))?;
+        if !inbox.widget.verifies(&identifier, &identity.identifier_hash) {
+            return Err(EngineError::IdentityRefused);
+        }
+        let name = clean_optional("name", identity.name.as_deref(), 120)?;
+        let email =
+            identity.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(normalize_email).transpose()?;
+        let (token, hash) = new_token()?;
+        let inbox = inbox.id;
+        self.command(move |tx| {
+            let contact = find_or_create_contact(tx, name.clone(), email.clone(), Some(identifier.clone()), None)?;
+            tx.put_visitor(&hash, &VisitorRecord { contact: contact.id, inbox, created_at: tx.now() })?;
+            Ok(VisitorSession { visitor_token: token.clone(), contact: VisitorContact::from(&contact) })
+        })
+        .await
+    }
+
+    /// A visitor's message. Without a session it makes one: a contact of its own (never one
+    /// found by the email typed in, which anybody could type), and a visitor token to keep.
+    /// A message that starts a conversation gets the inbox's greeting at once.
+    pub async fn visitor_message(
+        &self,
+        inbox: &Inbox,
+        visitor: Option<Visitor>,
+        details: VisitorDetails,
+        content: &str,
+    ) -> Result<VisitorPosted> {
+        let content = message_content(content)?;
+        let details = check_details(&inbox.widget, &details, visitor.is_none())?;
+        let session = match visitor {
+            Some(_) => None,
+            None => Some(new_token()?),
+        };
+        let session_hash = session.as_ref().map(|(_, hash)| *hash);
+        let router = self.inner.router.clone();
+        let inbox_id = inbox.id;
+        let posted = self
+            .command(move |tx| {
+                let mut routing = Routing::begin(&router);
+                let Some(inbox) = tx.inbox(inbox_id)? else {
+                    return Err(TxError::Abort(EngineError::NotFound("inbox")));
+                };
+                let contact = match visitor {
+                    Some(v) => update_contact(tx, v.contact, &details)?,
+                    None => new_visitor_contact(tx, &details)?,
+                };
+                if let Some(hash) = &session_hash {
+                    tx.put_visitor(
+                        hash,
+                        &VisitorRecord { contact: contact.id, inbox: inbox.id, created_at: tx.now() },
+                    )?;
+                }
+                let (mut posted, started) =
+                    receive(tx, &mut routing, &inbox, &contact, content.clone(), &details.labels)?;
+                let greeting = match started && !inbox.widget.greeting.is_empty() {
+                    true => {
+                        let c = &mut posted.conversation;
+                        let preview = c.preview.clone();
+                        let m = append(tx, c, MessageKind::Outgoing, None, inbox.widget.greeting.clone())?;
+                        // The list shows what the customer wrote, not the automatic greeting.
+                        c.preview = preview;
+                        tx.put_conversation(c)?;
+                        Some(m)
+                    }
+                    false => None,
+                };
+                assign_waiting(tx, routing)?;
+                let conversation = tx.conversation(posted.conversation.id)?.unwrap_or(posted.conversation);
+                Ok((conversation, posted.message, greeting))
+            })
+            .await?;
+        let (conversation, message, greeting) = posted;
+        Ok(VisitorPosted {
+            visitor_token: session.map(|(token, _)| token),
+            conversation: VisitorConversation::from(&conversation),
+            message: self.visitor_message_view(message)?,
+            greeting: greeting.map(|m| self.visitor_message_view(m)).transpose()?,
+        })
+    }
+
+    /// The visitor's own contact details, and the email they give later (the widget asks for
+    /// one when there was no pre-chat form).
+    pub async fn update_visitor(&self, visitor: Visitor, details: VisitorDetails) -> Result<VisitorContact> {
+        let details = check_details(&WidgetSettings::default(), &details, false)?;
+        self.command(move |tx| Ok(VisitorContact::from(&update_contact(tx, visitor.contact, &details)?))).await
+    }
+
+    pub fn visitor_contact(&self, visitor: Visitor) -> Result<VisitorContact> {
+        Ok(VisitorContact::from(&self.contact(visitor.contact)?))
+    }
+
+    /// The visitor's conversations in this widget's inbox, newest first.
+    pub fn visitor_conversations(&self, visitor: Visitor) -> Result<Vec<VisitorConversation>> {
+        Ok(self
+            .contact_conversations(visitor.contact)?
+            .iter()
+            .filter(|c| c.inbox == visitor.inbox)
+            .map(VisitorConversation::from)
+            .collect())
+    }
+
+    /// One of the visitor's conversations; another's is "not found", never "forbidden", so
+    /// ids cannot be probed.
+    pub fn visitor_conversation(&self, visitor: Visitor, conversation: Id) -> Result<Conversation> {
+        match self.store().conversation(conversation)? {
+            Some(c) if c.contact == visitor.contact && c.inbox == visitor.inbox => Ok(c),
+            _ => Err(EngineError::NotFound("conversation")),
+        }
+    }
+
+    /// Public messages of one of the visitor's conversations after `after_seq`, oldest first.
+    pub fn visitor_messages(
+        &self,
+        visitor: Visitor,
+        conversation: Id,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<VisitorMessage>> {
+        self.visitor_conversation(visitor, conversation)?;
+        self.messages(conversation, after_seq, limit, true)?.into_iter().map(|m| self.visitor_message_view(m)).collect()
+    }
+
+    /// A message as the visitor sees it; `None` for notes and activity lines.
+    pub fn visitor_message_view(&self, m: Message) -> Result<VisitorMessage> {
+        let author_name = match m.author {
+            Some(a) => self.store().agent(a)?.map(|r| r.agent.name),
+            None => None,
+        };
+        Ok(VisitorMessage {
+            conversation: m.conversation,
+            seq: m.seq,
+            kind: m.kind,
+            content: m.content,
+            created_at: m.created_at,
+            author_name,
+        })
+    }
+
+    /// The visitor rates a solved conversation; it leaves an activity line for the agents.
+    pub async fn rate_conversation(
+        &self,
+        visitor: Visitor,
+        conversation: Id,
+        request: CsatRequest,
+    ) -> Result<VisitorConversation> {
+        self.visitor_conversation(visitor, conversation)?;
+        self.command(move |tx| {
+            let Some(mut c) = tx.conversation(conversation)? else {
+                return Err(TxError::Abort(EngineError::NotFound("conversation")));
+            };
+            let given = widget::csat(c.status, c.csat.as_ref(), request.rating, request.comment.as_deref(), tx.now())
+                .map_err(|e| TxError::Abort(e.into()))?;
+            let line = match &given.comment {
+                Some(comment) => format!("The customer rated the conversation {}/5: {comment}", given.rating),
+                None => format!("The customer rated the conversation {}/5", given.rating),
+            };
+            c.csat = Some(given);
+            append(tx, &mut c, MessageKind::Activity, None, line)?;
+            tx.put_conversation(&c)?;
+            tx.record(None, EventKind::ConversationUpdated { conversation })?;
+            Ok(VisitorConversation::from(&c))
+        })
+        .await
+    }
+
+    /// "Email me the transcript", at most `TRANSCRIPTS_PER_CONTACT_PER_DAY` a day per contact.
+    /// An address given here is kept on the contact if it had none.
+    pub async fn visitor_transcript(
+        &self,
+        visitor: Visitor,
+        conversation: Id,
+        request: VisitorTranscriptRequest,
+    ) -> Result<OutgoingEmail> {
+        self.visitor_conversation(visitor, conversation)?;
+        let given = request.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+        let given = given.map(|e| email_address("email", e)).transpose()?;
+        let day_ago = frontdesk_domain::Timestamp(self.now().0 - 24 * 3600 * 1000);
+        let mut recent = Vec::new();
+        for c in self.contact_conversations(visitor.contact)? {
+            recent.extend(
+                self.store()
+                    .conversation_emails(c.id)?
+                    .into_iter()
+                    .filter(|e| e.requested_by.is_none() && e.queued_at > day_ago)
+                    .map(|e| e.queued_at),
+            );
+        }
+        if recent.len() >= widget::TRANSCRIPTS_PER_CONTACT_PER_DAY {
+            let oldest = recent.iter().min().copied().unwrap_or(day_ago);
+            let retry_after = Duration::from_millis(u64::try_from(oldest.0 - day_ago.0).unwrap_or(0));
+            return Err(EngineError::RateLimited {
+                what: format!(
+                    "at most {} transcripts a day can be emailed to one customer",
+                    widget::TRANSCRIPTS_PER_CONTACT_PER_DAY
+                ),
+                retry_after,
+            });
+        }
+        let token = random_hex::<8>()?;
+        self.command(move |tx| {
+            let Some(mut c) = tx.conversation(conversation)? else {
+                return Err(TxError::Abort(EngineError::NotFound("conversation")));
+            };
+            let Some(mut contact) = tx.contact(visitor.contact)? else {
+                return Err(TxError::Abort(EngineError::NotFound("contact")));
+            };
+            let to = match (&given, &contact.email) {
+                (Some(to), _) => to.clone(),
+                (None, Some(to)) => to.clone(),
+                (None, None) => {
+                    return Err(TxError::Abort(
+                        DomainError::invalid("email", "give the address to email the transcript to").into(),
+                    ))
+                }
+            };
+            if contact.email.is_none() {
+                contact.email = Some(to.clone());
+                tx.put_contact(&contact)?;
+            }
+            let email = crate::outbox::queue_transcript(tx, &mut c, to, None, &token)?;
+            tx.put_conversation(&c)?;
+            Ok(email)
+        })
+        .await
+    }
+}
+
+/// A widget visitor's own new contact: the email typed in is kept, but only indexed when no
+/// other contact has it (see `Tx::put_contact`).
+fn new_visitor_contact(tx: &mut Tx<'_>, d: &CheckedDetails) -> TxResult<Contact> {
+    let c = Contact {
+        id: tx.new_id(),
+        name: d.name.clone(),
+        email: d.email.clone(),
+        identifier: None,
+        language: d.language.clone(),
+        created_at: tx.now(),
+    };
+    tx.put_contact(&c)?;
+    Ok(c)
+}
+
+/// Fills in what the visitor's contact did not have; a new language replaces the old one.
+fn update_contact(tx: &mut Tx<'_>, contact: Id, d: &CheckedDetails) -> TxResult<Contact> {
+    let Some(mut c) = tx.contact(contact)? else { return Err(TxError::Abort(EngineError::VisitorUnknown)) };
+    let before = c.clone();
+    c.name = c.name.or_else(|| d.name.clone());
+    c.email = c.email.or_else(|| d.email.clone());
+    c.language = d.language.clone().or(c.language);
+    if c != before {
+        tx.put_contact(&c)?;
+    }
+    Ok(c)
+}

@@ -1,0 +1,387 @@
+//! The widget API under `/api/widget/v1`, the widget's iframe page and its live stream.
+//!
+//! Every request names the inbox by its public `website_token` and the embedding page by
+//! `parent` (its origin, as the loader script saw it); both the `parent` and any `Origin` header
+//! other than the desk's own must be among the inbox's allowed origins. The iframe page is served
+//! with `Content-Security-Policy: frame-ancestors` listing the same origins, so a browser refuses
+//! to show it inside any other site even if that site lies about `parent`. A visitor is known by
+//! the visitor token the desk gave them (`Authorization: Bearer`, or `visitor_token` on the
+//! WebSocket).
+
+use crate::api::parse_id;
+use crate::auth::JsonBody;
+use crate::{ApiError, AppState, ErrorBody};
+use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use frontdesk_domain::email::OutgoingEmail;
+use frontdesk_domain::inbox::Inbox;
+use frontdesk_domain::widget::{LauncherPosition, PreChatForm, WidgetSettingsInput};
+use frontdesk_domain::{EventKind, Id};
+use frontdesk_engine::{
+    CsatRequest, Desk, Visitor, VisitorContact, VisitorConversation, VisitorDetails, VisitorIdentity, VisitorMessage,
+    VisitorPosted, VisitorSession, VisitorTranscriptRequest,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use tokio::sync::broadcast::error::RecvError;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct WidgetQuery {
+    /// The inbox's public website token, from the snippet.
+    pub website_token: Option<String>,
+    /// The origin of the page that embeds the widget.
+    pub parent: Option<String>,
+    /// The visitor token, for the WebSocket (where headers cannot be set).
+    pub visitor_token: Option<String>,
+}
+
+/// Who is calling: the widget's inbox, checked against the caller's origins, and the visitor
+/// if the request carries a visitor token.
+pub struct WidgetCaller {
+    pub inbox: Inbox,
+    pub visitor: Option<Visitor>,
+}
+
+impl WidgetCaller {
+    fn visitor(&self) -> ApiResult<Visitor> {
+        self.visitor.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "visitor_unknown",
+                "this request needs the visitor token the desk gave with the first message",
+            )
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for WidgetCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Query(q) = Query::<WidgetQuery>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::bad_request(e.body_text()))?;
+        let token = q
+            .website_token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError::bad_request("give the inbox's website_token, as the widget snippet does"))?;
+        let inbox = state.desk.widget_inbox(token)?;
+        let parent = q.parent.as_deref().unwrap_or("");
+        check_origin(&inbox, parent)?;
+        if let Some(origin) = parts.headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+            let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+            let own = origin.split_once("://").is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
+            if !own {
+                check_origin(&inbox, origin)?;
+            }
+        }
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_string)
+            .or(q.visitor_token)
+            .filter(|t| !t.trim().is_empty());
+        let visitor = bearer.map(|t| state.desk.visitor(&inbox, &t)).transpose()?;
+        Ok(WidgetCaller { inbox, visitor })
+    }
+}
+
+fn check_origin(inbox: &Inbox, origin: &str) -> ApiResult<()> {
+    if inbox.widget.allows(origin) {
+        return Ok(());
+    }
+    let shown = if origin.is_empty() { "(none given)" } else { origin };
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "origin_not_allowed",
+        format!(
+            "the page at {shown} may not use the chat of the inbox '{}': an admin adds the site's origin to the inbox's allowed origins",
+            inbox.name
+        ),
+    ))
+}
+
+/// Lets the embedding page read the widget API's answers (the loader fetches the look of the
+/// launcher); the API refuses origins that are not allowed before any of this matters.
+pub async fn allow_embedding_origin(req: Request, next: Next) -> Response {
+    let origin = req.headers().get(header::ORIGIN).cloned();
+    let mut response = next.run(req).await;
+    if let Some(origin) = origin {
+        let h = response.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    response
+}
+
+/// What the loader and the iframe need to draw the widget.
+#[derive(Debug, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct WidgetConfig {
+    pub inbox_name: String,
+    pub business_name: String,
+    pub colour: String,
+    pub position: LauncherPosition,
+    pub greeting: String,
+    pub pre_chat: PreChatForm,
+    /// "en", "es" or "it"; none: the visitor's browser language.
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct VisitorMessageRequest {
+    pub content: String,
+    /// The pre-chat form's answers (first message), or later details.
+    #[serde(default)]
+    #[ts(optional)]
+    pub details: Option<VisitorDetails>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct VisitorMessagesQuery {
+    /// Messages after this sequence number (default 0).
+    pub after_seq: Option<u64>,
+    /// At most this many (default 100, at most 500).
+    pub limit: Option<usize>,
+}
+
+#[utoipa::path(get, path = "/api/widget/v1/inbox", tag = "widget", params(WidgetQuery), responses(
+    (status = 200, body = WidgetConfig), (status = 403, body = ErrorBody, description = "the page's origin is not allowed"),
+    (status = 404, body = ErrorBody, description = "unknown website token")))]
+pub async fn config(State(s): State<AppState>, caller: WidgetCaller) -> ApiResult<Json<WidgetConfig>> {
+    let w = &caller.inbox.widget;
+    Ok(Json(WidgetConfig {
+        inbox_name: caller.inbox.name.clone(),
+        business_name: s.desk.setup_status()?.business_name.unwrap_or_default(),
+        colour: w.colour.clone(),
+        position: w.position,
+        greeting: w.greeting.clone(),
+        pre_chat: w.pre_chat.clone(),
+        language: w.language.clone(),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/widget/v1/identify", tag = "widget", params(WidgetQuery),
+    request_body = VisitorIdentity, responses((status = 200, body = VisitorSession),
+    (status = 403, body = ErrorBody, description = "the hash does not match, or the origin is not allowed")))]
+pub async fn identify(
+    State(s): State<AppState>,
+    caller: WidgetCaller,
+    JsonBody(req): JsonBody<VisitorIdentity>,
+) -> ApiResult<Json<VisitorSession>> {
+    Ok(Json(s.desk.identify_visitor(&caller.inbox, req).await?))
+}
+
+#[utoipa::path(post, path = "/api/widget/v1/messages", tag = "widget", params(WidgetQuery),
+    request_body = VisitorMessageRequest, responses(
+    (status = 201, body = VisitorPosted, description = "durable; `visitor_token` is set when this message started the visitor's session"),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn post_message(
+    State(s): State<AppState>,
+    caller: WidgetCaller,
+    JsonBody(req): JsonBody<VisitorMessageRequest>,
+) -> ApiResult<(StatusCode, Json<VisitorPosted>)> {
+    let posted =
+        s.desk.visitor_message(&caller.inbox, caller.visitor, req.details.unwrap_or_default(), &req.content).await?;
+    Ok((StatusCode::CREATED, Json(posted)))
+}
+
+#[utoipa::path(get, path = "/api/widget/v1/contact", tag = "widget", params(WidgetQuery),
+    responses((status = 200, body = VisitorContact), (status = 401, body = ErrorBody)))]
+pub async fn contact(State(s): State<AppState>, caller: WidgetCaller) -> ApiResult<Json<VisitorContact>> {
+    Ok(Json(s.desk.visitor_contact(caller.visitor()?)?))
+}
+
+#[utoipa::path(patch, path = "/api/widget/v1/contact", tag = "widget", params(WidgetQuery),
+    request_body = VisitorDetails, responses((status = 200, body = VisitorContact), (status = 422, body = ErrorBody)))]
+pub async fn update_contact(
+    State(s): State<AppState>,
+    caller: WidgetCaller,
+    JsonBody(req): JsonBody<VisitorDetails>,
+) -> ApiResult<Json<VisitorContact>> {
+    Ok(Json(s.desk.update_visitor(caller.visitor()?, req).await?))
+}
+
+#[utoipa::path(get, path = "/api/widget/v1/conversations", tag = "widget", params(WidgetQuery),
+    responses((status = 200, body = [VisitorConversation], description = "newest first"), (status = 401, body = ErrorBody)))]
+pub async fn conversations(
+    State(s): State<AppState>,
+    caller: WidgetCaller,
+) -> ApiResult<Json<Vec<VisitorConversation>>> {
+    Ok(Json(s.desk.visitor_conversations(caller.visitor()?)?))
+}
+
+#[utoipa::path(get, path = "/api/widget/v1/conversations/{id}/messages", tag = "widget",
+    params(("id" = String, Path, description = "conversation id"), WidgetQuery, VisitorMessagesQuery),
+    responses((status = 200, body = [VisitorMessage], description = "public messages only, oldest first"),
+    (status = 404, body = ErrorBody)))]
+pub async fn messages(
+    State(s): State<AppState>,
+    caller: WidgetCaller,
+    Path(id): Path<String>,
+    Query(q): Query<VisitorMessagesQuery>,
+) -> ApiResult<Json<Vec<VisitorMessage>>> {
+    let id = parse_id(&id, "conversation")?;
+    let page = s.desk.visitor_messages(caller.visitor()?, id, q.after_seq.unwrap_or(0), q.limit.unwrap_or(100))?;
+    Ok(Json(page))
+}
+
+#[utoipa::path(post, path = "/api/widget/v1/conversations/{id}/csat", tag = "widget",
+    params(("id" = String, Path, description = "conversation id"), WidgetQuery), request_body = CsatRequest,
+    responses((status = 200, body = VisitorConversation), (status = 422, body = ErrorBody, description = "not solved yet, rated already, or a bad rating")))]
+pub async fn rate(
+    State(s): State<AppState>,
+    caller: WidgetCaller,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<CsatRequest>,
+) -> ApiResult<Json<VisitorConversation>> {
+    let id = parse_id(&id, "conversation")?;
+    Ok(Json(s.desk.rate_conversation(caller.visitor()?, id, req).await?))
+}
+
+#[utoipa::path(post, path = "/api/widget/v1/conversations/{id}/transcript", tag = "widget",
+    params(("id" = String, Path, description = "conversation id"), WidgetQuery), request_body = VisitorTranscriptRequest,
+    responses((status = 202, body = OutgoingEmail, description = "queued in the outbox"),
+    (status = 409, body = ErrorBody, description = "the desk has no email settings"),
+    (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "the daily limit per customer")))]
+pub async fn transcript(
+    State(s): State<AppState>,
+    caller: WidgetCaller,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<VisitorTranscriptRequest>,
+) -> ApiResult<(StatusCode, Json<OutgoingEmail>)> {
+    let id = parse_id(&id, "conversation")?;
+    Ok((StatusCode::ACCEPTED, Json(s.desk.visitor_transcript(caller.visitor()?, id, req).await?)))
+}
+
+/// One frame of the visitor's stream.
+#[derive(Debug, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "type", content = "data")]
+#[ts(export)]
+pub enum VisitorEvent {
+    #[serde(rename = "conversation.updated")]
+    Conversation(VisitorConversation),
+    #[serde(rename = "message.created")]
+    Message(VisitorMessage),
+    /// The desk could not keep up with this socket: fetch messages after the last seq.
+    #[serde(rename = "resync")]
+    Resync,
+}
+
+#[utoipa::path(get, path = "/api/widget/v1/stream", tag = "widget", params(WidgetQuery), responses(
+    (status = 101, description = "a WebSocket; each text frame is one `VisitorEvent`. Open it, then fetch messages after the last seq you hold: together they miss nothing"),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn stream(State(s): State<AppState>, caller: WidgetCaller, upgrade: WebSocketUpgrade) -> ApiResult<Response> {
+    let visitor = caller.visitor()?;
+    let desk = s.desk.clone();
+    Ok(upgrade
+        .max_message_size(8 * 1024)
+        .write_buffer_size(4 * 1024)
+        .on_upgrade(move |socket| async move {
+            if let Err(e) = pump(desk, socket, visitor).await {
+                tracing::debug!("visitor stream ended: {e}");
+            }
+        })
+        .into_response())
+}
+
+async fn send(socket: &mut WebSocket, event: &VisitorEvent) -> Result<(), frontdesk_engine::EngineError> {
+    let text = serde_json::to_string(event).map_err(|e| frontdesk_engine::EngineError::Internal(e.to_string()))?;
+    socket
+        .send(WsMessage::Text(Utf8Bytes::from(text)))
+        .await
+        .map_err(|_| frontdesk_engine::EngineError::Internal("the visitor went away".into()))
+}
+
+async fn pump(desk: Desk, mut socket: WebSocket, visitor: Visitor) -> Result<(), frontdesk_engine::EngineError> {
+    // Subscribe before reading which conversations are theirs, so none started in between is missed.
+    let mut live = desk.subscribe();
+    let mut mine: HashSet<Id> = desk.visitor_conversations(visitor)?.iter().map(|c| c.id).collect();
+    loop {
+        tokio::select! {
+            received = live.recv() => match received {
+                Ok(event) => {
+                    let out = match event.kind {
+                        EventKind::ConversationCreated { conversation, inbox, contact, .. }
+                            if contact == visitor.contact && inbox == visitor.inbox =>
+                        {
+                            mine.insert(conversation);
+                            Some(VisitorEvent::Conversation(VisitorConversation::from(&desk.conversation(conversation)?)))
+                        }
+                        EventKind::MessageCreated { conversation, seq, private: false } if mine.contains(&conversation) => {
+                            desk.visitor_messages(visitor, conversation, seq - 1, 1)?
+                                .into_iter()
+                                .find(|m| m.seq == seq)
+                                .map(VisitorEvent::Message)
+                        }
+                        EventKind::StatusChanged { conversation, .. } | EventKind::ConversationUpdated { conversation }
+                            if mine.contains(&conversation) =>
+                        {
+                            Some(VisitorEvent::Conversation(VisitorConversation::from(&desk.conversation(conversation)?)))
+                        }
+                        _ => None,
+                    };
+                    if let Some(out) = out {
+                        send(&mut socket, &out).await?;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => send(&mut socket, &VisitorEvent::Resync).await?,
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => return Ok(()),
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+/// The iframe page, allowed only inside the inbox's listed origins.
+pub async fn frame(State(s): State<AppState>, Query(q): Query<WidgetQuery>) -> Response {
+    let inbox = match q.website_token.as_deref().map(|t| s.desk.widget_inbox(t)) {
+        Some(Ok(inbox)) => inbox,
+        _ => {
+            return (
+                StatusCode::NOT_FOUND,
+                axum::response::Html("<p>This chat is not set up: the website token is unknown.</p>"),
+            )
+                .into_response()
+        }
+    };
+    let ancestors = match inbox.widget.allowed_origins.is_empty() {
+        true => "'none'".to_string(),
+        false => inbox.widget.allowed_origins.join(" "),
+    };
+    let csp = format!("frame-ancestors {ancestors}");
+    let mut response = crate::ui::file("widget.html");
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    response
+}
+
+#[utoipa::path(put, path = "/api/v1/inboxes/{id}/widget", tag = "inboxes", security(("bearer" = [])),
+    params(("id" = String, Path, description = "inbox id")), request_body = WidgetSettingsInput,
+    responses((status = 200, body = Inbox, description = "with the website token for the snippet"),
+    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_widget(
+    State(s): State<AppState>,
+    me: crate::auth::CurrentAgent,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<WidgetSettingsInput>,
+) -> ApiResult<Json<Inbox>> {
+    let id = parse_id(&id, "inbox")?;
+    Ok(Json(s.desk.update_widget(&me.agent, id, req).await?))
+}

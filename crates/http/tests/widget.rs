@@ -1,0 +1,295 @@
+//! The widget API against the real router and store: only allowed sites get in, a visitor sees
+//! only their own conversations and only public messages, identities need the site's HMAC.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::{error_code, Client, Reply};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const SHOP: &str = "https://shop.example.com";
+
+struct Widget<'a> {
+    c: &'a Client,
+    token: String,
+}
+
+impl Widget<'_> {
+    /// A call as the iframe makes it: the page's origin as `parent`, the desk's own Origin.
+    async fn call(&self, method: &str, path: &str, visitor: Option<&str>, body: Option<Value>) -> Reply {
+        self.call_from(method, path, SHOP, None, visitor, body).await
+    }
+
+    async fn call_from(
+        &self,
+        method: &str,
+        path: &str,
+        parent: &str,
+        origin: Option<&str>,
+        visitor: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let uri = format!("/api/widget/v1{path}{sep}website_token={}&parent={parent}", self.token);
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::HOST, "localhost:7878")
+            .header(header::ORIGIN, origin.unwrap_or("http://localhost:7878"));
+        if let Some(v) = visitor {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {v}"));
+        }
+        let req = match body {
+            Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        };
+        self.c.send(req.unwrap()).await
+    }
+
+    async fn ok(&self, method: &str, path: &str, visitor: Option<&str>, body: Option<Value>) -> Value {
+        let r = self.call(method, path, visitor, body).await;
+        assert!(r.status.is_success(), "{method} {path}: {} {:?}", r.status, r.body);
+        r.body
+    }
+}
+
+async fn agent_ok(c: &Client, method: &str, path: &str, token: &str, body: Option<Value>) -> Value {
+    let r = c.call(method, path, Some(token), body).await;
+    assert!(r.status.is_success(), "{method} {path}: {} {:?}", r.status, r.body);
+    r.body
+}
+
+/// A desk with an inbox whose widget may be embedded by the shop; returns the admin's token,
+/// the inbox and its widget.
+async fn desk_with_widget(c: &Client, pre_chat: Value) -> (String, Value, Widget<'_>) {
+    let token = c.setup().await;
+    let inbox =
+        agent_ok(c, "POST", "/api/v1/inboxes", &token, Some(json!({"name": "Shop", "style": "messaging"}))).await;
+    let id = inbox["id"].as_str().unwrap();
+    let settings = json!({"allowed_origins": [format!("{SHOP}/")], "colour": "#AA3300", "position": "bottom_left",
+        "greeting": "Hi! We usually answer within minutes.", "pre_chat": pre_chat});
+    let inbox = agent_ok(c, "PUT", &format!("/api/v1/inboxes/{id}/widget"), &token, Some(settings)).await;
+    let website_token = inbox["widget"]["website_token"].as_str().unwrap().to_string();
+    assert_eq!(website_token.len(), 24);
+    (token, inbox, Widget { c, token: website_token })
+}
+
+fn no_form() -> Value {
+    json!({"name": "hidden", "email": "hidden", "topic": "hidden", "topics": []})
+}
+
+#[tokio::test]
+async fn only_the_inboxs_allowed_origins_reach_the_widget() {
+    let c = Client::new();
+    let (_, _, w) = desk_with_widget(&c, no_form()).await;
+    let config = w.ok("GET", "/inbox", None, None).await;
+    assert_eq!((config["inbox_name"].as_str(), config["business_name"].as_str()), (Some("Shop"), Some("Acme")));
+    assert_eq!((config["colour"].as_str(), config["position"].as_str()), (Some("#aa3300"), Some("bottom_left")));
+
+    let lying_parent = w.call_from("GET", "/inbox", "https://evil.example", None, None, None).await;
+    assert_eq!((lying_parent.status, error_code(&lying_parent)), (StatusCode::FORBIDDEN, "origin_not_allowed"));
+    assert!(lying_parent.body["error"]["message"].as_str().unwrap().contains("https://evil.example"));
+    let other_page = w.call_from("GET", "/inbox", SHOP, Some("https://evil.example"), None, None).await;
+    assert_eq!(other_page.status, StatusCode::FORBIDDEN, "a page of another site calling the API itself");
+    let from_shop_page = w.call_from("GET", "/inbox", SHOP, Some(SHOP), None, None).await;
+    assert_eq!(from_shop_page.status, StatusCode::OK, "the loader on the shop's page");
+    assert_eq!(from_shop_page.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], SHOP);
+    let posted =
+        w.call_from("POST", "/messages", "https://evil.example", None, None, Some(json!({"content": "hi"}))).await;
+    assert_eq!(posted.status, StatusCode::FORBIDDEN);
+    assert!(c.desk.check_indexes().unwrap().is_empty());
+
+    let unknown = Widget { c: &c, token: "nope".into() };
+    let r = unknown.call("GET", "/inbox", None, None).await;
+    assert_eq!((r.status, error_code(&r)), (StatusCode::NOT_FOUND, "unknown_website_token"));
+
+    // The iframe page tells the browser which sites may frame it.
+    let req = Request::builder()
+        .uri(format!("/widget?website_token={}", w.token))
+        .header(header::HOST, "localhost:7878")
+        .body(Body::empty())
+        .unwrap();
+    let frame = c.send(req).await;
+    assert_eq!(frame.headers[header::CONTENT_SECURITY_POLICY], format!("frame-ancestors {SHOP}"));
+}
+
+#[tokio::test]
+async fn a_visitor_chats_gets_the_greeting_and_sees_only_public_messages_of_their_own_conversations() {
+    let c = Client::new();
+    let (admin, _, w) =
+        desk_with_widget(&c, json!({"name": "optional", "email": "required", "topic": "hidden", "topics": []})).await;
+    let missing = w.call("POST", "/messages", None, Some(json!({"content": "Where is my order?"}))).await;
+    assert_eq!((missing.status, error_code(&missing)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"));
+    assert!(missing.body["error"]["message"].as_str().unwrap().starts_with("email:"));
+
+    let details = json!({"name": "Joe", "email": "joe@example.test", "language": "es"});
+    let first =
+        w.ok("POST", "/messages", None, Some(json!({"content": "Where is my order?", "details": details}))).await;
+    let joe = first["visitor_token"].as_str().unwrap().to_string();
+    let conversation = first["conversation"]["id"].as_str().unwrap().to_string();
+    assert_eq!(first["message"]["seq"], 1);
+    assert_eq!(first["greeting"]["content"], "Hi! We usually answer within minutes.");
+    assert_eq!(first["greeting"]["kind"], "outgoing");
+    assert!(first["conversation"].get("assignee").is_none(), "no internals for the customer");
+
+    // The agent sees the customer's words in the list, answers, and writes a note.
+    let seen = agent_ok(&c, "GET", &format!("/api/v1/conversations/{conversation}"), &admin, None).await;
+    assert_eq!(seen["preview"], "Where is my order?");
+    let path = format!("/api/v1/conversations/{conversation}/messages");
+    agent_ok(&c, "POST", &path, &admin, Some(json!({"content": "It ships today."}))).await;
+    agent_ok(&c, "POST", &path, &admin, Some(json!({"content": "VIP, be nice", "private": true}))).await;
+    let second = w.ok("POST", "/messages", Some(&joe), Some(json!({"content": "Thanks!"}))).await;
+    assert!(second["visitor_token"].is_null() && second["greeting"].is_null());
+    assert_eq!(second["conversation"]["id"].as_str(), Some(conversation.as_str()));
+
+    let msgs = w.ok("GET", &format!("/conversations/{conversation}/messages"), Some(&joe), None).await;
+    let texts: Vec<&str> = msgs.as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["Where is my order?", "Hi! We usually answer within minutes.", "It ships today.", "Thanks!"]);
+    let reply = &msgs.as_array().unwrap()[2];
+    assert_eq!(reply["author_name"], "Ana");
+    // Resuming after the greeting gives what came later, nothing twice.
+    let greeting_seq = msgs[1]["seq"].as_u64().unwrap();
+    let later = w
+        .ok("GET", &format!("/conversations/{conversation}/messages?after_seq={greeting_seq}"), Some(&joe), None)
+        .await;
+    assert_eq!(later.as_array().unwrap().len(), 2);
+
+    // Somebody else typing Joe's email gets a contact of their own, never Joe's history.
+    let impostor = w
+        .ok(
+            "POST",
+            "/messages",
+            None,
+            Some(json!({"content": "Show me Joe's chats", "details": {"email": "joe@example.test"}})),
+        )
+        .await;
+    let impostor_token = impostor["visitor_token"].as_str().unwrap();
+    assert_ne!(impostor["conversation"]["id"].as_str(), Some(conversation.as_str()));
+    let theirs = w.ok("GET", "/conversations", Some(impostor_token), None).await;
+    assert_eq!(theirs.as_array().unwrap().len(), 1);
+    let peek = w.call("GET", &format!("/conversations/{conversation}/messages"), Some(impostor_token), None).await;
+    assert_eq!(peek.status, StatusCode::NOT_FOUND);
+    let forged = w.call("GET", "/conversations", Some("0123abcd"), None).await;
+    assert_eq!((forged.status, error_code(&forged)), (StatusCode::UNAUTHORIZED, "visitor_unknown"));
+    assert!(c.desk.check_indexes().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_site_proves_its_users_identity_with_the_inboxs_secret() {
+    let c = Client::new();
+    let (_, inbox, w) = desk_with_widget(&c, no_form()).await;
+    let secret = inbox["widget"]["identity_secret"].as_str().unwrap();
+    let hash = hmac_sha256_hex(secret.as_bytes(), b"user-42");
+    let forged = w
+        .call(
+            "POST",
+            "/identify",
+            None,
+            Some(json!({"identifier": "user-42", "identifier_hash": hmac_sha256_hex(b"guess", b"user-42")})),
+        )
+        .await;
+    assert_eq!((forged.status, error_code(&forged)), (StatusCode::FORBIDDEN, "identity_refused"));
+    let other_user =
+        w.call("POST", "/identify", None, Some(json!({"identifier": "user-43", "identifier_hash": hash}))).await;
+    assert_eq!(other_user.status, StatusCode::FORBIDDEN, "a hash is good for one identifier only");
+
+    let session = w
+        .ok("POST", "/identify", None, Some(json!({"identifier": "user-42", "identifier_hash": hash, "name": "Ida"})))
+        .await;
+    let first = session["visitor_token"].as_str().unwrap().to_string();
+    let posted = w.ok("POST", "/messages", Some(&first), Some(json!({"content": "Hello from my account"}))).await;
+    // On another device the same user gets a new session on the same contact, with their history.
+    let again = w.ok("POST", "/identify", None, Some(json!({"identifier": "user-42", "identifier_hash": hash}))).await;
+    let second = again["visitor_token"].as_str().unwrap();
+    assert_ne!(second, first);
+    let listed = w.ok("GET", "/conversations", Some(second), None).await;
+    assert_eq!(listed[0]["id"], posted["conversation"]["id"]);
+    assert_eq!(w.ok("GET", "/contact", Some(second), None).await["name"], "Ida");
+}
+
+#[tokio::test]
+async fn a_solved_conversation_is_rated_once_and_the_rating_reaches_the_agents() {
+    let c = Client::new();
+    let (admin, _, w) = desk_with_widget(&c, no_form()).await;
+    let first = w.ok("POST", "/messages", None, Some(json!({"content": "Help"}))).await;
+    let visitor = first["visitor_token"].as_str().unwrap().to_string();
+    let id = first["conversation"]["id"].as_str().unwrap().to_string();
+    let early = w.call("POST", &format!("/conversations/{id}/csat"), Some(&visitor), Some(json!({"rating": 5}))).await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    agent_ok(&c, "POST", &format!("/api/v1/conversations/{id}/status"), &admin, Some(json!({"status": "solved"})))
+        .await;
+    let rated = w
+        .ok(
+            "POST",
+            &format!("/conversations/{id}/csat"),
+            Some(&visitor),
+            Some(json!({"rating": 4, "comment": "Quick!"})),
+        )
+        .await;
+    assert_eq!((rated["csat"]["rating"].as_u64(), rated["status"].as_str()), (Some(4), Some("solved")));
+    let twice = w.call("POST", &format!("/conversations/{id}/csat"), Some(&visitor), Some(json!({"rating": 1}))).await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let seen = agent_ok(&c, "GET", &format!("/api/v1/conversations/{id}"), &admin, None).await;
+    assert_eq!(seen["csat"]["comment"], "Quick!");
+    let lines = agent_ok(&c, "GET", &format!("/api/v1/conversations/{id}/messages"), &admin, None).await;
+    assert!(lines["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["content"] == "The customer rated the conversation 4/5: Quick!"));
+}
+
+#[tokio::test]
+async fn the_visitor_stream_brings_agent_replies_but_never_notes() {
+    let c = Client::new();
+    let (admin, _, w) = desk_with_widget(&c, no_form()).await;
+    let first = w.ok("POST", "/messages", None, Some(json!({"content": "Anyone there?"}))).await;
+    let visitor = first["visitor_token"].as_str().unwrap().to_string();
+    let id = first["conversation"]["id"].as_str().unwrap().to_string();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = c.app().into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = |v: &str| {
+        format!(
+            "ws://localhost:{}/api/widget/v1/stream?website_token={}&parent={SHOP}&visitor_token={v}",
+            addr.port(),
+            w.token
+        )
+    };
+    assert!(tokio_tungstenite::connect_async(url("wrong")).await.is_err(), "an unknown visitor gets no stream");
+    let (mut ws, _) = tokio_tungstenite::connect_async(url(&visitor)).await.unwrap();
+
+    let path = format!("/api/v1/conversations/{id}/messages");
+    agent_ok(&c, "POST", &path, &admin, Some(json!({"content": "internal only", "private": true}))).await;
+    agent_ok(&c, "POST", &path, &admin, Some(json!({"content": "Yes, Ana here."}))).await;
+    // Accepting the chat leaves an activity line first; the customer sees neither it nor the note.
+    let mut got = Vec::new();
+    while got.len() < 2 {
+        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a frame within 5 s");
+        let v: Value = serde_json::from_str(&frame.unwrap().unwrap().into_text().unwrap()).unwrap();
+        got.push(v);
+    }
+    let kinds: Vec<&str> = got.iter().map(|v| v["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["conversation.updated", "message.created"], "{got:?}");
+    assert_eq!(got[0]["data"]["status"], "open");
+    assert_eq!(
+        (got[1]["data"]["content"].as_str(), got[1]["data"]["author_name"].as_str()),
+        (Some("Yes, Ana here."), Some("Ana"))
+    );
+}
+
+/// HMAC-SHA256 as a site's backend computes it, written out from RFC 2104 so the test does not
+/// lean on the code under test.
+fn hmac_sha256_hex(key: &[u8], text: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut k = [0u8; 64];
+    k[..key.len()].copy_from_slice(key);
+    let pad = |b: u8| k.iter().map(|x| x ^ b).collect::<Vec<u8>>();
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(text).finalize();
+    let outer = Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize();
+    outer.iter().map(|b| format!("{b:02x}")).collect()
+}
