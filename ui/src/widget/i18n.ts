@@ -1,0 +1,127 @@
+// The widget's words in English, Spanish and Italian; the language is the inbox's setting, else
+// the visitor's browser language, else English.
+
+export type Lang = 'en' | 'es' | 'it';
+
+const en = {
+  title: 'Chat with us',
+  close: 'Close the chat',
+  placeholder: 'Write a message…',
+  send: 'Send',
+  sending: 'Sending…',
+  delivered: 'Delivered',
+  notSent: 'Not sent',
+  retry: 'Try again',
+  you: 'You',
+  startChat: 'Start the chat',
+  name: 'Your name',
+  email: 'Your email',
+  topic: 'Topic',
+  chooseTopic: 'Choose a topic',
+  optional: '(optional)',
+  askEmail: 'Leave your email so we can reach you if you leave this page.',
+  saveEmail: 'Save',
+  emailSaved: 'Thanks! We will write to {email} if you are gone.',
+  solved: 'This conversation is solved.',
+  rate: 'How did we do?',
+  comment: 'Anything to add? (optional)',
+  sendRating: 'Send rating',
+  thanksRating: 'Thanks for your rating: {rating}/5.',
+  transcript: 'Email me the transcript',
+  transcriptTo: 'Email address for the transcript',
+  transcriptSent: 'The transcript is on its way to {email}.',
+  previous: 'Previous conversations',
+  back: 'Back to the chat',
+  conversation: 'Conversation #{number}',
+  newConversation: 'Write to start a new conversation.',
+  reconnecting: 'Reconnecting…',
+  poweredBy: 'Frontdesk',
+};
+
+export type Words = typeof en;
+
+const es: Words = {
+  title: 'Chatea con nosotros',
+  close: 'Cerrar el chat',
+  placeholder: 'Escribe un mensaje…',
+  send: 'Enviar',
+  sending: 'Enviando…',
+  delivered: 'Entregado',
+  notSent: 'No enviado',
+  retry: 'Reintentar',
+  you: 'Tú',
+  startChat: 'Empezar el chat',
+  name: 'Tu nombre',
+  email: 'Tu correo electrónico',
+  topic: 'Tema',
+  chooseTopic: 'Elige un tema',
+  optional: '(opcional)',
+  askEmail: 'Déjanos tu correo para poder responderte si sales de esta página.',
+  saveEmail: 'Guardar',
+  emailSaved: '¡Gracias! Te escribiremos a {email} si no estás.',
+  solved: 'Esta conversación está resuelta.',
+  rate: '¿Qué tal lo hicimos?',
+  comment: '¿Algo que añadir? (opcional)',
+  sendRating: 'Enviar valoración',
+  thanksRating: 'Gracias por tu valoración: {rating}/5.',
+  transcript: 'Enviarme la transcripción',
+  transcriptTo: 'Correo para la transcripción',
+  transcriptSent: 'La transcripción va de camino a {email}.',
+  previous: 'Conversaciones anteriores',
+  back: 'Volver al chat',
+  conversation: 'Conversación n.º {number}',
+  newConversation: 'Escribe para empezar una nueva conversación.',
+  reconnecting: 'Reconectando…',
+  poweredBy: 'Frontdesk',
+};
+
+const it: Words = {
+  title: 'Chatta con noi',
+  close: 'Chiudi la chat',
+  placeholder: 'Scrivi un messaggio…',
+  send: 'Invia',
+  sending: 'Invio…',
+  delivered: 'Consegnato',
+  notSent: 'Non inviato',
+  retry: 'Riprova',
+  you: 'Tu',
+  startChat: 'Inizia la chat',
+  name: 'Il tuo nome',
+  email: 'La tua email',
+  topic: 'Argomento',
+  chooseTopic: 'Scegli un argomento',
+  optional: '(facoltativo)',
+  askEmail: 'Lasciaci la tua email per risponderti se lasci questa pagina.',
+  saveEmail: 'Salva',
+  emailSaved: 'Grazie! Ti scriveremo a {email} se non ci sei.',
+  solved: 'Questa conversazione è risolta.',
+  rate: 'Com’è andata?',
+  comment: 'Qualcosa da aggiungere? (facoltativo)',
+  sendRating: 'Invia valutazione',
+  thanksRating: 'Grazie per la valutazione: {rating}/5.',
+  transcript: 'Inviami la trascrizione',
+  transcriptTo: 'Email per la trascrizione',
+  transcriptSent: 'La trascrizione sta arrivando a {email}.',
+  previous: 'Conversazioni precedenti',
+  back: 'Torna alla chat',
+  conversation: 'Conversazione n. {number}',
+  newConversation: 'Scrivi per iniziare una nuova conversazione.',
+  reconnecting: 'Riconnessione…',
+  poweredBy: 'Frontdesk',
+};
+
+export const WORDS: Record<Lang, Words> = { en, es, it };
+
+/** The inbox's language if it has one, else the first of the browser's we speak, else English. */
+export function pickLanguage(inboxSetting: string | null, browser: readonly string[]): Lang {
+  const known = (tag: string | null | undefined): Lang | null => {
+    const primary = (tag ?? '').toLowerCase().split(/[-_]/)[0];
+    return primary === 'en' || primary === 'es' || primary === 'it' ? primary : null;
+  };
+  return known(inboxSetting) ?? browser.map(known).find((l) => l !== null) ?? 'en';
+}
+
+/** Fills `{name}` slots. */
+export function fill(text: string, values: Record<string, string | number>): string {
+  return text.replace(/\{(\w+)\}/g, (all, key: string) => (key in values ? String(values[key]) : all));
+}
