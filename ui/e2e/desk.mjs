@@ -1,7 +1,7 @@
 // Starts the real `frontdesk serve` on a free loopback port with a temp data folder, and a
 // headless Debian Chromium driven by playwright-core.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -104,4 +104,31 @@ export function useDesk() {
     if (env.desk) assert.equal(await env.desk.stop(), 0, 'frontdesk serve stops cleanly on SIGTERM');
   });
   return env;
+}
+
+/** tests/support/smtp_server.py (Debian's aiosmtpd) on a free port; resolves once it listens. */
+export async function startSmtp() {
+  const dir = mkdtempSync(join(tmpdir(), 'frontdesk-smtp-'));
+  const script = join(root, 'tests/support/smtp_server.py');
+  const child = spawn('/usr/bin/python3', ['-u', script, '0', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((ok, fail) => {
+    child.on('error', fail);
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      const m = line.match(/listening on (\d+)/);
+      if (m) ok(Number(m[1]));
+      else fail(new Error(`the SMTP server did not start: ${line}`));
+    });
+  });
+  return {
+    port,
+    messages: () =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))),
+    stop() {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

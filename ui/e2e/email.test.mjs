@@ -2,41 +2,10 @@
 // SMTP server on loopback (Debian's python3-aiosmtpd) that stores what it receives.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { artifacts, useDesk } from './desk.mjs';
+import { join } from 'node:path';
+import { artifacts, startSmtp, useDesk } from './desk.mjs';
 
 let smtp;
-
-/** tests/support/smtp_server.py on a free port; resolves once it listens. */
-async function startSmtp() {
-  const dir = mkdtempSync(join(tmpdir(), 'frontdesk-smtp-'));
-  const script = resolve(import.meta.dirname, '../../tests/support/smtp_server.py');
-  const child = spawn('/usr/bin/python3', ['-u', script, '0', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((ok, fail) => {
-    child.on('error', fail);
-    createInterface({ input: child.stdout }).once('line', (line) => {
-      const m = line.match(/listening on (\d+)/);
-      if (m) ok(Number(m[1]));
-      else fail(new Error(`the SMTP server did not start: ${line}`));
-    });
-  });
-  return {
-    port,
-    messages: () =>
-      readdirSync(dir)
-        .filter((f) => f.endsWith('.json'))
-        .sort()
-        .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))),
-    stop() {
-      child.kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 const env = useDesk();
 

@@ -33,7 +33,7 @@ const en = {
   previous: 'Previous conversations',
   back: 'Back to the chat',
   conversation: 'Conversation #{number}',
-  newConversation: 'Write to start a new conversation.',
+  newConversation: 'Need anything else? Just write.',
   reconnecting: 'Reconnecting…',
   poweredBy: 'Frontdesk',
 };
@@ -70,7 +70,7 @@ const es: Words = {
   previous: 'Conversaciones anteriores',
   back: 'Volver al chat',
   conversation: 'Conversación n.º {number}',
-  newConversation: 'Escribe para empezar una nueva conversación.',
+  newConversation: '¿Necesitas algo más? Escríbenos.',
   reconnecting: 'Reconectando…',
   poweredBy: 'Frontdesk',
 };
@@ -105,7 +105,7 @@ const it: Words = {
   previous: 'Conversazioni precedenti',
   back: 'Torna alla chat',
   conversation: 'Conversazione n. {number}',
-  newConversation: 'Scrivi per iniziare una nuova conversazione.',
+  newConversation: 'Serve altro? Scrivici pure.',
   reconnecting: 'Riconnessione…',
   poweredBy: 'Frontdesk',
 };

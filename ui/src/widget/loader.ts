@@ -1,6 +1,6 @@
 // The one script a site owner pastes into their pages:
 //   <script src="https://desk.example/widget.js" data-website-token="…" async></script>
-// It adds the launcher and the chat iframe inside a closed shadow root, so the page's styles
+// It adds the launcher and the chat iframe inside a shadow root, so the page's styles
 // cannot reach them and theirs cannot leak out; it defines no global but a guard flag.
 // Optional: data-identifier, data-identifier-hash (HMAC-SHA256 of the identifier under the
 // inbox's identity secret), data-name, data-email for a logged-in user.
@@ -33,7 +33,7 @@ function launch(script: HTMLScriptElement) {
 function mount(script: HTMLScriptElement, desk: string, query: URLSearchParams, config: WidgetConfig) {
   const host = document.createElement('div');
   host.setAttribute('data-frontdesk-widget', '');
-  const root = host.attachShadow({ mode: 'closed' });
+  const root = host.attachShadow({ mode: 'open' });
   const side = config.position === 'bottom_left' ? 'left' : 'right';
   const style = document.createElement('style');
   style.textContent = `

@@ -1,0 +1,238 @@
+// The website widget embedded in plain pages served from other origins than the host desk: a
+// visitor chats with an agent (who answers through the API), reloads without losing or
+// doubling anything, rates the chat and asks for its transcript (a real SMTP server on
+// loopback receives it); a page of a site that is not allowed gets nothing; a forged identity
+// is refused. Screenshots of the open widget in English, Spanish and Italian.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { artifacts, startSmtp, useDesk } from './desk.mjs';
+
+const env = useDesk();
+let smtp;
+let shop; // the allowed site
+let other; // a site the inbox does not list
+let admin;
+let inbox;
+
+/** A plain site on a loopback port of its own; `pages` maps a path to its HTML. */
+async function startSite(pages) {
+  const server = createServer((req, res) => {
+    const html = pages[new URL(req.url, 'http://x').pathname];
+    res.writeHead(html ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html ?? 'not found');
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { origin: `http://127.0.0.1:${server.address().port}`, pages, close: () => server.close() };
+}
+
+/** A shop page with its own styles and script, and the snippet an admin pastes. */
+function shopPage(snippet) {
+  return `<!doctype html><html><head><title>Acme Bikes</title>
+    <style>body { font: 20px Georgia, serif; color: rgb(120, 0, 0); } button { background: rgb(0, 128, 0) !important; }</style>
+    </head><body><h1>Acme Bikes</h1><button id="buy">Buy</button>
+    <script>window.shopReady = true;</script>${snippet}</body></html>`;
+}
+
+before(async () => {
+  smtp = await startSmtp();
+  const setup = await env.api('POST', '/api/v1/setup', null, {
+    business_name: 'Acme Bikes',
+    admin_name: 'Ana Admin',
+    email: 'ana@acme.test',
+    password: 'correct horse battery',
+  });
+  admin = setup.token;
+  await env.api('PUT', '/api/v1/settings/smtp', admin, {
+    host: '127.0.0.1',
+    port: smtp.port,
+    security: 'none',
+    username: 'desk',
+    password: 'hunter2-secret',
+    from_address: 'help@acme.test',
+    from_name: 'Acme Help',
+  });
+  inbox = await env.api('POST', '/api/v1/inboxes', admin, { name: 'Acme chat', style: 'messaging' });
+  shop = await startSite({});
+  other = await startSite({});
+  inbox = await env.api('PUT', `/api/v1/inboxes/${inbox.id}/widget`, admin, {
+    allowed_origins: [shop.origin],
+    colour: '#aa3300',
+    position: 'bottom_right',
+    greeting: 'Hi! We usually answer within minutes.',
+    pre_chat: { name: 'optional', email: 'required', topic: 'hidden', topics: [] },
+  });
+  const desk = env.desk.url.replace(/\/$/, '');
+  const snippet = `<script src="${desk}/widget.js" data-website-token="${inbox.widget.website_token}" async></script>`;
+  const token = inbox.widget.website_token;
+  shop.pages['/'] = shopPage(snippet);
+  other.pages['/'] = shopPage(snippet);
+  // Another site framing the chat page itself, claiming to be the shop.
+  other.pages['/frame'] = `<!doctype html><iframe onload="window.frameLoaded = true"
+    src="${desk}/widget?website_token=${token}&parent=${encodeURIComponent(shop.origin)}"></iframe>`;
+});
+
+after(() => {
+  smtp?.stop();
+  shop?.close();
+  other?.close();
+});
+
+async function openShop(locale = 'en-US') {
+  const context = await env.chrome.browser.newContext({ locale, viewport: { width: 1100, height: 800 } });
+  const page = await context.newPage();
+  const warnings = [];
+  page.on('console', (m) => warnings.push(m.text()));
+  await page.goto(shop.origin);
+  return { context, page, warnings, chat: page.frameLocator('iframe[title="Acme chat"]') };
+}
+
+async function conversationOf(email) {
+  const list = await env.api('GET', '/api/v1/conversations?view=all', admin);
+  for (const c of list.items) {
+    const contact = await env.api('GET', `/api/v1/contacts/${c.contact}`, admin);
+    if (contact.email === email) return c;
+  }
+  throw new Error(`no conversation of ${email}`);
+}
+
+test('a visitor chats with an agent, reloads, rates the chat and gets its transcript by email', async () => {
+  const { context, page, chat } = await openShop();
+  const launcher = page.getByRole('button', { name: 'Acme chat' });
+  await launcher.waitFor();
+  // The shop's own styles and script are untouched, and they do not reach the launcher.
+  assert.equal(await page.evaluate(() => window.shopReady), true);
+  assert.equal(await page.locator('#buy').evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(0, 128, 0)');
+  assert.equal(await launcher.evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(170, 51, 0)');
+
+  await launcher.click();
+  await chat.getByText('Hi! We usually answer within minutes.').waitFor();
+  await chat.getByLabel('Write a message…').fill('Where is my order #1042?');
+  await chat.getByLabel('Write a message…').press('Enter');
+  // The inbox requires an email first: the form stops the message before it is sent.
+  assert.equal(await chat.getByLabel('Your email').evaluate((i) => i.validity.valueMissing), true);
+  assert.equal(await chat.locator('.pending').count(), 0);
+  assert.equal(await chat.getByLabel('Write a message…').inputValue(), 'Where is my order #1042?');
+  await chat.getByLabel('Your name').fill('Joe');
+  await chat.getByLabel('Your email').fill('joe@example.test');
+  await chat.getByRole('button', { name: 'Start the chat' }).click();
+  await chat.getByText('Delivered').waitFor();
+
+  const c = await conversationOf('joe@example.test');
+  assert.equal(c.preview, 'Where is my order #1042?');
+  await env.api('POST', `/api/v1/conversations/${c.id}/messages`, admin, { content: 'It ships **today**.' });
+  await env.api('POST', `/api/v1/conversations/${c.id}/messages`, admin, { content: 'VIP customer', private: true });
+  await chat.locator('.log strong').getByText('today').waitFor();
+  assert.equal(await chat.locator('.log .who').filter({ hasText: 'Ana Admin' }).count(), 1);
+
+  // While the chat is closed, a reply shows on the launcher's badge.
+  await chat.getByRole('button', { name: 'Close the chat' }).click();
+  await env.api('POST', `/api/v1/conversations/${c.id}/messages`, admin, { content: 'Anything else?' });
+  await launcher.getByText('1').waitFor();
+
+  // A reload keeps the history, each message once, and never the note.
+  await page.reload();
+  await page.getByRole('button', { name: 'Acme chat' }).click();
+  await chat.getByText('Anything else?').waitFor();
+  const bubbles = await chat.locator('.log .bubble').allInnerTexts();
+  assert.deepEqual(bubbles, [
+    'Where is my order #1042?',
+    'Hi! We usually answer within minutes.',
+    'It ships today.',
+    'Anything else?',
+  ]);
+  await chat.getByLabel('Write a message…').fill('No, thanks!');
+  await chat.getByLabel('Write a message…').press('Enter');
+  await chat.getByText('Delivered').waitFor();
+  assert.equal(await chat.locator('.log .bubble').count(), 5);
+
+  await env.api('POST', `/api/v1/conversations/${c.id}/status`, admin, { status: 'solved' });
+  await chat.getByText('This conversation is solved.').waitFor();
+  await chat.getByRole('button', { name: '5/5' }).click();
+  await chat.getByLabel('Anything to add? (optional)').fill('Fast and kind');
+  await chat.getByRole('button', { name: 'Send rating' }).click();
+  await chat.getByText('Thanks for your rating: 5/5.').waitFor();
+  assert.equal(await chat.getByLabel('Email address for the transcript').inputValue(), 'joe@example.test');
+  await chat.getByRole('button', { name: 'Email me the transcript' }).click();
+  await chat.getByText('The transcript is on its way to joe@example.test.').waitFor();
+  await page.screenshot({ path: join(artifacts, 'browser-widget-solved.png') });
+
+  const rated = await env.api('GET', `/api/v1/conversations/${c.id}`, admin);
+  assert.deepEqual([rated.csat.rating, rated.csat.comment], [5, 'Fast and kind']);
+  let mail;
+  for (let i = 0; i < 100 && !mail; i++) {
+    mail = smtp.messages().find((m) => m.rcpt_tos.includes('joe@example.test'));
+    if (!mail) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(mail, 'the transcript reached the SMTP server within 10 s');
+  assert.match(mail.parts['text/plain'], /Where is my order #1042\?/);
+  assert.doesNotMatch(mail.parts['text/plain'], /VIP customer/);
+  await context.close();
+});
+
+test('the open widget speaks English, Spanish and Italian', async () => {
+  for (const [locale, placeholder] of [
+    ['en-US', 'Write a message…'],
+    ['es-ES', 'Escribe un mensaje…'],
+    ['it-IT', 'Scrivi un messaggio…'],
+  ]) {
+    const { context, page, chat } = await openShop(locale);
+    await page.getByRole('button', { name: 'Acme chat' }).click();
+    await chat.getByLabel(placeholder).waitFor();
+    await page.screenshot({ path: join(artifacts, `browser-widget-${locale.slice(0, 2)}.png`) });
+    await context.close();
+  }
+});
+
+test('a site the inbox does not list gets no chat, even when it frames the chat page itself', async () => {
+  const context = await env.chrome.browser.newContext();
+  const page = await context.newPage();
+  const warnings = [];
+  page.on('console', (m) => warnings.push(m.text()));
+  await page.goto(other.origin);
+  await page.waitForFunction(() => window.shopReady);
+  for (let i = 0; i < 100 && !warnings.some((w) => w.startsWith('Frontdesk chat is not shown')); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const warning = warnings.find((w) => w.startsWith('Frontdesk chat is not shown'));
+  assert.match(warning ?? '', /may not use the chat of the inbox 'Acme chat'/);
+  assert.equal(await page.locator('[data-frontdesk-widget]').count(), 0, 'no launcher');
+
+  await page.goto(`${other.origin}/frame`);
+  await page.waitForFunction(() => window.frameLoaded);
+  const framed = page.frames().find((f) => f !== page.mainFrame());
+  assert.equal(await framed.locator('main.widget').count(), 0, 'the browser refuses to show the chat page');
+  await context.close();
+});
+
+test("a forged identity is refused, the site's real HMAC signs the user in", async () => {
+  const desk = env.desk.url.replace(/\/$/, '');
+  const token = inbox.widget.website_token;
+  const snippet = (hash) =>
+    `<script src="${desk}/widget.js" data-website-token="${token}" data-identifier="user-42" data-identifier-hash="${hash}" data-name="Ida" data-email="ida@example.test" async></script>`;
+  const good = createHmac('sha256', inbox.widget.identity_secret).update('user-42').digest('hex');
+  const forged = createHmac('sha256', 'a guess').update('user-42').digest('hex');
+  shop.pages['/forged'] = shopPage(snippet(forged));
+  shop.pages['/account'] = shopPage(snippet(good));
+
+  const context = await env.chrome.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${shop.origin}/forged`);
+  await page.getByRole('button', { name: 'Acme chat' }).click();
+  const chat = page.frameLocator('iframe[title="Acme chat"]');
+  await chat.getByText('the identity hash does not match the identifier').waitFor();
+
+  await page.goto(`${shop.origin}/account`);
+  await page.getByRole('button', { name: 'Acme chat' }).click();
+  // Signed in, the visitor writes without the pre-chat form: the desk knows who they are.
+  await chat.getByRole('button', { name: 'Send' }).waitFor();
+  await chat.getByLabel('Write a message…').fill('Hello from my account');
+  await chat.getByLabel('Write a message…').press('Enter');
+  await chat.getByText('Delivered').waitFor();
+  const c = await conversationOf('ida@example.test');
+  const contact = await env.api('GET', `/api/v1/contacts/${c.contact}`, admin);
+  assert.deepEqual([contact.identifier, contact.name], ['user-42', 'Ida']);
+  await context.close();
+});
