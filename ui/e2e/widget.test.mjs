@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { artifacts, startSmtp, useDesk } from './desk.mjs';
+import { artifacts, logIn, startSmtp, useDesk } from './desk.mjs';
 
 const env = useDesk();
 let smtp;
@@ -234,5 +234,39 @@ test("a forged identity is refused, the site's real HMAC signs the user in", asy
   const c = await conversationOf('ida@example.test');
   const contact = await env.api('GET', `/api/v1/contacts/${c.contact}`, admin);
   assert.deepEqual([contact.identifier, contact.name], ['user-42', 'Ida']);
+  await context.close();
+});
+
+test('an admin sets up a widget on the Inboxes screen and its snippet works on the site', async () => {
+  const support = await env.api('POST', '/api/v1/inboxes', admin, { name: 'Support', style: 'live_chat' });
+  const page = await logIn(env.chrome.browser, env.desk.url, 'ana@acme.test', 'correct horse battery');
+  await page.getByRole('link', { name: 'Inboxes' }).click();
+  const box = page.locator('section[data-inbox="Support"]');
+  await box.getByText('Website widget').click();
+  await box.getByLabel('Sites allowed to show the chat').fill('shop.example.com');
+  await box.getByRole('button', { name: 'Save widget' }).click();
+  await box.getByRole('alert').getByText(/'shop.example.com' is not an origin like https:\/\/shop.example.com/).waitFor();
+  await box.getByLabel('Sites allowed to show the chat').fill(shop.origin);
+  await box.getByLabel('Greeting').fill('¡Hola! Te leemos.');
+  await box.getByLabel('Language').selectOption('es');
+  await box.getByLabel('Launcher').selectOption('bottom_left');
+  await box.getByRole('button', { name: 'Save widget' }).click();
+  await box.getByRole('button', { name: 'Save widget' }).waitFor();
+  const snippet = await box.getByLabel('Widget snippet').innerText();
+  assert.match(snippet, new RegExp(`data-website-token="${support.widget.website_token}"`));
+  await page.screenshot({ path: join(artifacts, 'browser-widget-settings.png'), fullPage: true });
+  await page.context().close();
+
+  shop.pages['/support'] = shopPage(snippet);
+  const context = await env.chrome.browser.newContext({ locale: 'en-US' });
+  const visitor = await context.newPage();
+  await visitor.goto(`${shop.origin}/support`);
+  const launcher = visitor.getByRole('button', { name: 'Support' });
+  await launcher.click();
+  const chat = visitor.frameLocator('iframe[title="Support"]');
+  await chat.getByText('¡Hola! Te leemos.').waitFor();
+  await chat.getByLabel('Escribe un mensaje…').waitFor();
+  const box2 = await launcher.boundingBox();
+  assert.ok(box2.x < 100, 'the launcher sits bottom left');
   await context.close();
 });

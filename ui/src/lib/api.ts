@@ -9,6 +9,7 @@ import type { ConversationPage } from './api/ConversationPage';
 import type { Inbox } from './api/Inbox';
 import type { InboxRouting } from './api/InboxRouting';
 import type { InboxSettings } from './api/InboxSettings';
+import type { WidgetSettingsInput } from './api/WidgetSettingsInput';
 import type { MessagePage } from './api/MessagePage';
 import type { OutgoingEmail } from './api/OutgoingEmail';
 import type { Posted } from './api/Posted';
@@ -135,6 +136,8 @@ export class Client {
   createInbox = (settings: InboxSettings) => this.call<Inbox>('POST', '/api/v1/inboxes', settings);
   updateInboxRouting = (id: string, routing: InboxRouting) =>
     this.call<Inbox>('PUT', `/api/v1/inboxes/${encodeURIComponent(id)}/routing`, routing);
+  updateWidget = (id: string, settings: WidgetSettingsInput) =>
+    this.call<Inbox>('PUT', `/api/v1/inboxes/${encodeURIComponent(id)}/widget`, settings);
   teams = () => this.call<Team[]>('GET', '/api/v1/teams');
   createTeam = (name: string) => this.call<Team>('POST', '/api/v1/teams', { name });
   /** `view` is a view word: all, mine, unassigned, inbox:<id>, team:<id>, label:<name>. */
