@@ -103,6 +103,12 @@ impl Desk {
         Ok(self.inner.store.events_after(after, limit.clamp(1, 1000))?)
     }
 
+    /// The newest committed event's id: a client that subscribed just before reading it misses
+    /// nothing after it.
+    pub fn last_event_id(&self) -> Result<Option<Id>> {
+        Ok(self.inner.store.last_event_id()?)
+    }
+
     /// Flushes the store; for a clean shutdown.
     pub fn flush(&self) -> Result<()> {
         Ok(self.inner.store.flush()?)

@@ -40,11 +40,13 @@ pub async fn stream(
 ) -> Result<Response, ApiError> {
     let agent = s.desk.authenticate(&q.access_token).await?;
     let desk = s.desk.clone();
-    Ok(upgrade.max_message_size(64 * 1024).on_upgrade(move |socket| async move {
-        if let Err(e) = pump(desk, socket, q.access_token, agent.id, q.after).await {
-            tracing::debug!("event stream ended: {e}");
-        }
-    }))
+    Ok(upgrade.max_message_size(64 * 1024).read_buffer_size(8 * 1024).write_buffer_size(8 * 1024).on_upgrade(
+        move |socket| async move {
+            if let Err(e) = pump(desk, socket, q.access_token, agent.id, q.after).await {
+                tracing::debug!("event stream ended: {e}");
+            }
+        },
+    ))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,9 +81,11 @@ async fn catch_up(desk: &Desk, socket: &mut WebSocket, mut last: Option<Id>) -> 
 async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: Option<Id>) -> Result<(), StreamEnd> {
     // Subscribe before reading the store, so nothing committed in between is missed.
     let mut live = desk.subscribe();
+    // Without a cursor the stream starts now; a lagging client is then caught up from here,
+    // never from the start of history.
     let mut last = match after {
         Some(a) => catch_up(&desk, &mut socket, Some(a)).await?.or(Some(a)),
-        None => None,
+        None => desk.last_event_id()?,
     };
     let mut session_check = tokio::time::interval(SESSION_CHECK);
     session_check.tick().await;

@@ -183,6 +183,11 @@ impl Store {
         self.inner.trees.events_after(after, limit)
     }
 
+    /// The newest event's id, if any: where a live stream without a cursor starts.
+    pub fn last_event_id(&self) -> Result<Option<Id>> {
+        Ok(self.tree(Tree::EventidEvent).last()?.and_then(|(k, _)| keys::parse_id(&k)))
+    }
+
     /// How many group-commit flushes the store has made since it was opened.
     pub fn flush_count(&self) -> u64 {
         self.inner.stats.flushes.load(Ordering::Relaxed)
