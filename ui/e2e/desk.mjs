@@ -90,14 +90,17 @@ export async function logIn(browser, url, email, password, viewport = { width: 1
 
 /**
  * For a test file: a fresh desk and browser before its tests, both stopped after them (the desk
- * must stop cleanly). Read `desk`, `chrome` and `api` inside tests, once `before` has run.
+ * must stop cleanly), and `prepare(env)` run once both are up. Read `desk`, `chrome` and `api`
+ * inside tests, once `before` has run.
  */
-export function useDesk() {
+export function useDesk(prepare = async () => {}) {
   const env = { desk: null, chrome: null, api: null };
+  // One hook, so `prepare` (a file's own setup on the running desk) always runs after the start.
   before(async () => {
     env.desk = await startDesk();
     env.api = apiOf(env.desk);
     env.chrome = await launchBrowser();
+    await prepare(env);
   });
   after(async () => {
     await env.chrome?.close();

@@ -3,14 +3,14 @@
 // doubling anything, rates the chat and asks for its transcript (a real SMTP server on
 // loopback receives it); a page of a site that is not allowed gets nothing; a forged identity
 // is refused. Screenshots of the open widget in English, Spanish and Italian.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { artifacts, logIn, startSmtp, useDesk } from './desk.mjs';
 
-const env = useDesk();
+const env = useDesk(prepare);
 let smtp;
 let shop; // the allowed site
 let other; // a site the inbox does not list
@@ -36,7 +36,8 @@ function shopPage(snippet) {
     <script>window.shopReady = true;</script>${snippet}</body></html>`;
 }
 
-before(async () => {
+/** The shop's inbox, its widget and email, on the running desk. */
+async function prepare() {
   smtp = await startSmtp();
   const setup = await env.api('POST', '/api/v1/setup', null, {
     business_name: 'Acme Bikes',
@@ -72,7 +73,7 @@ before(async () => {
   // Another site framing the chat page itself, claiming to be the shop.
   other.pages['/frame'] = `<!doctype html><iframe onload="window.frameLoaded = true"
     src="${desk}/widget?website_token=${token}&parent=${encodeURIComponent(shop.origin)}"></iframe>`;
-});
+}
 
 after(() => {
   smtp?.stop();
