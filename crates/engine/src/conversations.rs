@@ -168,7 +168,7 @@ impl Desk {
     /// starts a new one (linked to the previous one when that one is closed).
     pub async fn customer_message(&self, inbox: Id, who: ContactRef, content: &str) -> Result<Posted> {
         let content = message_content(content)?;
-        let email = who.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(normalize_email).transpose()?;
+        let email = optional_email(who.email.as_deref())?;
         let identifier = clean_optional("identifier", who.identifier.as_deref(), 256)?;
         let name = clean_optional("name", who.name.as_deref(), 120)?;
         let language =
@@ -385,8 +385,18 @@ pub(crate) fn clean_optional(
     }
 }
 
+/// The conversation as the command sees it, or "conversation not found".
+pub(crate) fn conversation_in(tx: &Tx<'_>, conversation: Id) -> TxResult<Conversation> {
+    tx.conversation(conversation)?.ok_or(TxError::Abort(EngineError::NotFound("conversation")))
+}
+
+/// An optional email address as typed: blank is none, anything else must be an address.
+pub(crate) fn optional_email(raw: Option<&str>) -> Result<Option<String>, DomainError> {
+    raw.map(str::trim).filter(|e| !e.is_empty()).map(normalize_email).transpose()
+}
+
 pub(crate) fn load(tx: &Tx<'_>, conversation: Id) -> TxResult<(Inbox, Conversation)> {
-    let Some(c) = tx.conversation(conversation)? else { return abort(EngineError::NotFound("conversation")) };
+    let c = conversation_in(tx, conversation)?;
     let Some(inbox) = tx.inbox(c.inbox)? else { return abort(EngineError::NotFound("inbox")) };
     Ok((inbox, c))
 }

@@ -130,9 +130,7 @@ impl Desk {
         let actor = actor.clone();
         let token = random_hex::<8>()?;
         self.command(move |tx| {
-            let Some(mut c) = tx.conversation(conversation)? else {
-                return Err(TxError::Abort(EngineError::NotFound("conversation")));
-            };
+            let mut c = crate::conversations::conversation_in(tx, conversation)?;
             let to = match &to {
                 Some(to) => to.clone(),
                 None => tx.contact(c.contact)?.and_then(|contact| contact.email).ok_or_else(|| {

@@ -3,14 +3,14 @@
 //! visitor token (only its hash is stored); what they read is always filtered to their own
 //! conversations in the widget's inbox and to public messages.
 
-use crate::conversations::{append, clean_optional, find_or_create_contact, receive};
+use crate::conversations::{append, clean_optional, conversation_in, find_or_create_contact, optional_email, receive};
 use crate::routing::{assign_waiting, Routing};
 use crate::secrets::{new_token, random_hex, token_hash};
 use crate::{Desk, EngineError, Result};
 use frontdesk_domain::email::{email_address, OutgoingEmail};
 use frontdesk_domain::inbox::{language_tag, message_content, Contact, Conversation, Inbox, Message, MessageKind};
 use frontdesk_domain::widget::{self, Csat, FieldRule, WidgetSettings, WidgetSettingsInput};
-use frontdesk_domain::{account::normalize_email, Agent, DomainError, EventKind, Id};
+use frontdesk_domain::{Agent, DomainError, EventKind, Id};
 use frontdesk_store::{Tx, TxError, VisitorRecord};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -160,7 +160,7 @@ struct CheckedDetails {
 
 fn check_details(settings: &WidgetSettings, d: &VisitorDetails, first: bool) -> Result<CheckedDetails> {
     let name = clean_optional("name", d.name.as_deref(), 120)?;
-    let email = d.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(normalize_email).transpose()?;
+    let email = optional_email(d.email.as_deref())?;
     let topic = clean_optional("topic", d.topic.as_deref(), 64)?;
     let language = d.language.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(language_tag).transpose()?;
     let form = &settings.pre_chat;
@@ -229,8 +229,7 @@ impl Desk {
             return Err(EngineError::IdentityRefused);
         }
         let name = clean_optional("name", identity.name.as_deref(), 120)?;
-        let email =
-            identity.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(normalize_email).transpose()?;
+        let email = optional_email(identity.email.as_deref())?;
         let (token, hash) = new_token()?;
         let inbox = inbox.id;
         self.command(move |tx| {
@@ -371,9 +370,7 @@ impl Desk {
     ) -> Result<VisitorConversation> {
         self.visitor_conversation(visitor, conversation)?;
         self.command(move |tx| {
-            let Some(mut c) = tx.conversation(conversation)? else {
-                return Err(TxError::Abort(EngineError::NotFound("conversation")));
-            };
+            let mut c = conversation_in(tx, conversation)?;
             let given = widget::csat(c.status, c.csat.as_ref(), request.rating, request.comment.as_deref(), tx.now())
                 .map_err(|e| TxError::Abort(e.into()))?;
             let line = match &given.comment {
@@ -424,9 +421,7 @@ impl Desk {
         }
         let token = random_hex::<8>()?;
         self.command(move |tx| {
-            let Some(mut c) = tx.conversation(conversation)? else {
-                return Err(TxError::Abort(EngineError::NotFound("conversation")));
-            };
+            let mut c = conversation_in(tx, conversation)?;
             let Some(mut contact) = tx.contact(visitor.contact)? else {
                 return Err(TxError::Abort(EngineError::NotFound("contact")));
             };
