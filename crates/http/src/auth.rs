@@ -20,18 +20,16 @@ impl FromRequestParts<AppState> for CurrentAgent {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(EngineError::NotAuthenticated)?
-            .to_string();
+        let token = bearer(parts).ok_or(EngineError::NotAuthenticated)?;
         let agent = state.desk.authenticate(&token).await?;
         Ok(CurrentAgent { agent, token })
     }
+}
+
+/// The token of `Authorization: Bearer <token>`, if the request has a non-blank one.
+pub fn bearer(parts: &Parts) -> Option<String> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    Some(value.strip_prefix("Bearer ")?.trim()).filter(|t| !t.is_empty()).map(str::to_string)
 }
 
 /// The client's IP address, for slowing down repeated failed logins.

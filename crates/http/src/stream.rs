@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use frontdesk_domain::{Event, EventKind, Id, Timestamp};
+use frontdesk_domain::{EventKind, Id, Timestamp};
 use frontdesk_engine::Desk;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -50,7 +50,7 @@ pub async fn stream(
 }
 
 #[derive(Debug, thiserror::Error)]
-enum StreamEnd {
+pub(crate) enum StreamEnd {
     #[error("the client went away")]
     Gone,
     #[error("the session ended")]
@@ -59,7 +59,8 @@ enum StreamEnd {
     Engine(#[from] frontdesk_engine::EngineError),
 }
 
-async fn send(socket: &mut WebSocket, event: &Event) -> Result<(), StreamEnd> {
+/// One frame of JSON; the agents' and the visitors' streams both send this way.
+pub(crate) async fn send<T: Serialize>(socket: &mut WebSocket, event: &T) -> Result<(), StreamEnd> {
     let text = serde_json::to_string(event).map_err(|e| frontdesk_engine::EngineError::Internal(e.to_string()))?;
     socket.send(WsMessage::Text(Utf8Bytes::from(text))).await.map_err(|_| StreamEnd::Gone)
 }

@@ -10,8 +10,9 @@
 
 use crate::api::parse_id;
 use crate::auth::JsonBody;
+use crate::stream::{send, StreamEnd};
 use crate::{ApiError, AppState, ErrorBody};
-use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -84,14 +85,7 @@ impl FromRequestParts<AppState> for WidgetCaller {
                 check_origin(&inbox, origin)?;
             }
         }
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_string)
-            .or(q.visitor_token)
-            .filter(|t| !t.trim().is_empty());
+        let bearer = crate::auth::bearer(parts).or(q.visitor_token).filter(|t| !t.trim().is_empty());
         let visitor = bearer.map(|t| state.desk.visitor(&inbox, &t)).transpose()?;
         Ok(WidgetCaller { inbox, visitor })
     }
@@ -299,15 +293,7 @@ pub async fn stream(State(s): State<AppState>, caller: WidgetCaller, upgrade: We
         .into_response())
 }
 
-async fn send(socket: &mut WebSocket, event: &VisitorEvent) -> Result<(), frontdesk_engine::EngineError> {
-    let text = serde_json::to_string(event).map_err(|e| frontdesk_engine::EngineError::Internal(e.to_string()))?;
-    socket
-        .send(WsMessage::Text(Utf8Bytes::from(text)))
-        .await
-        .map_err(|_| frontdesk_engine::EngineError::Internal("the visitor went away".into()))
-}
-
-async fn pump(desk: Desk, mut socket: WebSocket, visitor: Visitor) -> Result<(), frontdesk_engine::EngineError> {
+async fn pump(desk: Desk, mut socket: WebSocket, visitor: Visitor) -> Result<(), StreamEnd> {
     // Subscribe before reading which conversations are theirs, so none started in between is missed.
     let mut live = desk.subscribe();
     let mut mine: HashSet<Id> = desk.visitor_conversations(visitor)?.iter().map(|c| c.id).collect();
@@ -322,11 +308,12 @@ async fn pump(desk: Desk, mut socket: WebSocket, visitor: Visitor) -> Result<(),
                             mine.insert(conversation);
                             Some(VisitorEvent::Conversation(VisitorConversation::from(&desk.conversation(conversation)?)))
                         }
+                        // Known to be theirs (`mine`): read the message without checking again.
                         EventKind::MessageCreated { conversation, seq, private: false } if mine.contains(&conversation) => {
-                            desk.visitor_messages(visitor, conversation, seq - 1, 1)?
-                                .into_iter()
-                                .find(|m| m.seq == seq)
-                                .map(VisitorEvent::Message)
+                            match desk.messages(conversation, seq - 1, 1, true)?.into_iter().find(|m| m.seq == seq) {
+                                Some(m) => Some(VisitorEvent::Message(desk.visitor_message_view(m)?)),
+                                None => None,
+                            }
                         }
                         EventKind::StatusChanged { conversation, .. } | EventKind::ConversationUpdated { conversation }
                             if mine.contains(&conversation) =>
