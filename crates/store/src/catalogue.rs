@@ -60,10 +60,12 @@ pub enum Tree {
     WebsitetokenInboxid,
     /// key: SHA-256 of a widget visitor's token (32 bytes) → `VisitorRecord`
     TokenhashVisitor,
+    /// key: part number (u32 BE), or `header` → the last batch's writes (`journal`)
+    PartBatchwrites,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 25] = [
+    pub const ALL: [Tree; 26] = [
         Tree::Meta,
         Tree::AgentidAgent,
         Tree::EmailAgentid,
@@ -89,6 +91,7 @@ impl Tree {
         Tree::ConversationidEmailid,
         Tree::WebsitetokenInboxid,
         Tree::TokenhashVisitor,
+        Tree::PartBatchwrites,
     ];
 
     pub fn name(self) -> &'static str {
@@ -118,6 +121,7 @@ impl Tree {
             Tree::ConversationidEmailid => "conversationid_emailid",
             Tree::WebsitetokenInboxid => "websitetoken_inboxid",
             Tree::TokenhashVisitor => "tokenhash_visitor",
+            Tree::PartBatchwrites => "part_batchwrites",
         }
     }
 }
@@ -135,10 +139,6 @@ impl Trees {
 
     pub fn get(&self, tree: Tree) -> &sled::Tree {
         &self.all[tree as usize]
-    }
-
-    pub fn all(&self) -> &[sled::Tree] {
-        &self.all
     }
 
     /// The greatest id in use, read from the last key of each id-keyed tree (no scan).

@@ -204,38 +204,49 @@ impl Tx<'_> {
         Ok(next)
     }
 
-    /// Writes the conversation and moves its view entries, counters and timers to match.
+    /// Writes the conversation and moves its view entries, counters and timers to match. Only
+    /// what changed is written: an automatic close leaves the status-free entries, the counters
+    /// of unchanged listings and untouched timers alone (each sled write costs a leaf visit).
     pub fn put_conversation<E>(&mut self, c: &Conversation) -> TxResult<(), E> {
         let old = self.conversation::<E>(c.id)?;
-        match &old {
+        let entries = |c: &Conversation, listed: &[(View, StatusFilter)]| -> Vec<Vec<u8>> {
+            listed.iter().map(|(view, status)| keys::view_entry(view, *status, c.last_activity_at, c.id)).collect()
+        };
+        let (was_listed, old_entries, was_timed) = match &old {
             Some(old) => {
-                for (view, status) in listings(old) {
-                    self.remove(
-                        Tree::ViewStatusRecencyConversationid,
-                        &keys::view_entry(&view, status, old.last_activity_at, old.id),
-                    );
-                    self.add_to_count::<E>(&view, status, -1)?;
-                }
-                for t in timers_of(old) {
-                    self.remove(Tree::DueConversationKind, &keys::timer(&t));
-                }
+                let listed = listings(old);
+                (listed.clone(), entries(old, &listed), timers_of(old))
             }
             None => {
                 self.put(Tree::NumberConversationid, &c.number.to_be_bytes(), keys::id(c.id).to_vec());
                 self.put(Tree::ContactidConversationid, &keys::pair(c.contact, c.id), Vec::new());
                 self.put(Tree::ContactinboxConversationid, &keys::pair(c.contact, c.inbox), keys::id(c.id).to_vec());
+                (Vec::new(), Vec::new(), Vec::new())
+            }
+        };
+        let is_listed = listings(c);
+        let (new_entries, is_timed) = (entries(c, &is_listed), timers_of(c));
+        for (i, listing) in was_listed.iter().enumerate() {
+            if !new_entries.contains(&old_entries[i]) {
+                self.remove(Tree::ViewStatusRecencyConversationid, &old_entries[i]);
+            }
+            if !is_listed.contains(listing) {
+                self.add_to_count::<E>(&listing.0, listing.1, -1)?;
             }
         }
-        for (view, status) in listings(c) {
-            self.put(
-                Tree::ViewStatusRecencyConversationid,
-                &keys::view_entry(&view, status, c.last_activity_at, c.id),
-                Vec::new(),
-            );
-            self.add_to_count::<E>(&view, status, 1)?;
+        for (i, listing) in is_listed.iter().enumerate() {
+            if !old_entries.contains(&new_entries[i]) {
+                self.put(Tree::ViewStatusRecencyConversationid, &new_entries[i], Vec::new());
+            }
+            if !was_listed.contains(listing) {
+                self.add_to_count::<E>(&listing.0, listing.1, 1)?;
+            }
         }
-        for t in timers_of(c) {
-            self.put(Tree::DueConversationKind, &keys::timer(&t), Vec::new());
+        for t in was_timed.iter().filter(|t| !is_timed.contains(t)) {
+            self.remove(Tree::DueConversationKind, &keys::timer(t));
+        }
+        for t in is_timed.iter().filter(|t| !was_timed.contains(t)) {
+            self.put(Tree::DueConversationKind, &keys::timer(t), Vec::new());
         }
         self.put(Tree::ConversationidConversation, &keys::id(c.id), encode(c));
         Ok(())

@@ -1,12 +1,13 @@
 //! Frontdesk's store: the sled trees and their catalogue, the big-endian key codec, versioned
-//! values, schema migrations, and durable writes. One command is one sled transaction
-//! (record + indexes + event); it is acknowledged only after a flush covers it, and concurrent
-//! writers share one flush (group commit). The store returns what changed; it never publishes.
+//! values, schema migrations, and durable writes. A command's writes (record + indexes + event)
+//! are all or nothing (the batch journal); it is acknowledged only after a flush covers it, and
+//! concurrent writers share one flush (group commit). The store returns what changed; it never publishes.
 
 mod catalogue;
 mod codec;
 mod committer;
 mod conversations;
+mod journal;
 pub mod keys;
 mod migrate;
 mod outbox;
@@ -97,11 +98,13 @@ impl Store {
         progress: &mut dyn FnMut(&str),
     ) -> Result<Store> {
         let db = open_db(dir, config)?;
-        migrate::run(&db, migrations, progress)?;
         let trees = Arc::new(Trees::open(&db)?);
+        // A batch a crash cut short is finished first: it was written by this schema's code.
+        let journal = journal::Journal::open(&db, &trees)?;
+        migrate::run(&db, migrations, progress)?;
         let last_id = trees.last_id()?;
         let stats = Arc::new(committer::CommitStats::default());
-        let (jobs, committer) = committer::spawn(db.clone(), trees.clone(), last_id, stats.clone());
+        let (jobs, committer) = committer::spawn(db.clone(), trees.clone(), journal, last_id, stats.clone());
         let inner = Inner { db, trees, jobs: Mutex::new(Some(jobs)), committer: Mutex::new(Some(committer)), stats };
         Ok(Store { inner: Arc::new(inner) })
     }
