@@ -61,10 +61,29 @@ pub enum EventKind {
     EmailUpdated { email: Id, conversation: Option<Id>, state: crate::email::EmailState },
     #[serde(rename = "settings.smtp_updated")]
     SmtpSettingsUpdated,
+    /// Somebody read the conversation up to `seq`: an agent (`by_contact` false) or the customer.
+    #[serde(rename = "conversation.seen")]
+    ConversationSeen { conversation: Id, by_contact: bool, seq: u64 },
     /// Written by the store's write benchmark and crash test: an opaque payload of a given size.
     #[serde(rename = "system.note")]
     Note { text: String },
 }
+
+/// Shown at once and never stored: somebody is typing in a conversation. Clients show it for
+/// `TYPING_SHOWN_FOR_MS` after the last signal, so a lost "stopped" never sticks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Typing {
+    pub conversation: Id,
+    /// The agent typing; none for the customer.
+    pub agent: Option<Id>,
+    /// A private note is being written: never shown to the customer.
+    pub private: bool,
+    pub typing: bool,
+}
+
+/// How long a typing signal is shown without a new one; clients repeat it more often than this.
+pub const TYPING_SHOWN_FOR_MS: u64 = 6_000;
 
 #[cfg(test)]
 mod tests {

@@ -229,9 +229,25 @@ pub struct Conversation {
     /// The customer's rating, once given.
     #[serde(default)]
     pub csat: Option<crate::widget::Csat>,
+    /// The last message an agent has seen (the customer's "seen" mark).
+    #[serde(default)]
+    pub agent_last_seen_seq: u64,
+    /// The last message the customer has seen in the widget (the agents' "seen" mark).
+    #[serde(default)]
+    pub contact_last_seen_seq: u64,
 }
 
 impl Conversation {
+    /// Moves one side's "seen" mark to `seq`: forward only, never past the last message.
+    /// True if it moved (and the conversation needs writing).
+    pub fn mark_seen(&mut self, by_contact: bool, seq: u64) -> bool {
+        let seq = seq.min(self.last_seq);
+        let mark = if by_contact { &mut self.contact_last_seen_seq } else { &mut self.agent_last_seen_seq };
+        let moved = seq > *mark;
+        *mark = (*mark).max(seq);
+        moved
+    }
+
     pub fn lifecycle(&self) -> Lifecycle {
         Lifecycle { status: self.status, assignee: self.assignee, wakes_at: self.wakes_at, closes_at: self.closes_at }
     }
@@ -329,6 +345,37 @@ mod tests {
         assert_eq!((inbox.time_zone.as_str(), inbox.business_day_starts_at.as_str()), ("UTC", "09:00"));
         let bad = InboxSettings { time_zone: Some("Nowhere/Town".into()), ..settings(Style::LiveChat) };
         assert!(bad.into_inbox(Id(1), Timestamp(0)).unwrap_err().to_string().starts_with("time_zone:"));
+    }
+
+    #[test]
+    fn seen_marks_move_forward_only_and_not_past_the_last_message() {
+        let mut c = Conversation {
+            id: Id(1),
+            number: 1,
+            inbox: Id(2),
+            contact: Id(3),
+            status: Status::Open,
+            assignee: None,
+            team: None,
+            labels: Vec::new(),
+            priority: Priority::None,
+            wakes_at: None,
+            closes_at: None,
+            previous: None,
+            created_at: Timestamp(0),
+            last_activity_at: Timestamp(0),
+            last_seq: 5,
+            queued_at: None,
+            preview: String::new(),
+            csat: None,
+            agent_last_seen_seq: 0,
+            contact_last_seen_seq: 0,
+        };
+        assert!(c.mark_seen(false, 3));
+        assert!(!c.mark_seen(false, 2), "an older mark does not move it back");
+        assert!(c.mark_seen(true, 99));
+        assert_eq!((c.agent_last_seen_seq, c.contact_last_seen_seq), (3, 5));
+        assert!(!c.mark_seen(true, 5), "the same mark again writes nothing");
     }
 
     #[test]

@@ -128,6 +128,8 @@ fn conversation(
         queued_at: None,
         preview: String::new(),
         csat: None,
+        agent_last_seen_seq: 0,
+        contact_last_seen_seq: 0,
     };
     (contact, c, messages)
 }

@@ -222,6 +222,8 @@ fn stored(n: u64, id: Id, contact: Id, number: u64, inbox: Id, agents: &[Id]) ->
         queued_at: assignee.is_none().then_some(at),
         preview: String::new(),
         csat: None,
+        agent_last_seen_seq: 0,
+        contact_last_seen_seq: 0,
     }
 }
 

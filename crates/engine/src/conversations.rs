@@ -468,6 +468,8 @@ fn start_conversation(
         queued_at: None,
         preview: String::new(),
         csat: None,
+        agent_last_seen_seq: 0,
+        contact_last_seen_seq: 0,
     };
     tx.record(
         None,

@@ -7,6 +7,7 @@ mod clock;
 mod conversations;
 mod error;
 mod outbox;
+mod presence;
 mod routing;
 mod scheduler;
 mod secrets;
@@ -47,6 +48,8 @@ struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
     events: broadcast::Sender<Event>,
+    /// Who is typing where; never stored.
+    typing: broadcast::Sender<frontdesk_domain::event::Typing>,
     /// Failed logins per email address and per client address; lost on restart on purpose.
     throttles: Mutex<HashMap<String, LoginThrottle>>,
     /// Wakes the scheduler after a command that may have set a timer.
@@ -73,6 +76,7 @@ impl Desk {
     /// The desk on an open store; routing is rebuilt from it.
     pub fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<Desk> {
         let (events, _) = broadcast::channel(1024);
+        let (typing, _) = broadcast::channel(256);
         let timers_changed = tokio::sync::Notify::new();
         let router = Arc::new(Mutex::new(routing::rebuild(&store)?));
         Ok(Desk {
@@ -80,6 +84,7 @@ impl Desk {
                 store,
                 clock,
                 events,
+                typing,
                 throttles: Mutex::default(),
                 timers_changed,
                 outbox_changed: tokio::sync::Notify::new(),

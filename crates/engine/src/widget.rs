@@ -70,6 +70,8 @@ pub struct VisitorConversation {
     pub preview: String,
     pub csat: Option<Csat>,
     pub previous: Option<Id>,
+    /// Messages up to this one have been seen by the business.
+    pub agent_last_seen_seq: u64,
 }
 
 impl From<&Conversation> for VisitorConversation {
@@ -83,6 +85,7 @@ impl From<&Conversation> for VisitorConversation {
             preview: c.preview.clone(),
             csat: c.csat.clone(),
             previous: c.previous,
+            agent_last_seen_seq: c.agent_last_seen_seq,
         }
     }
 }
@@ -345,12 +348,14 @@ impl Desk {
         self.messages(conversation, after_seq, limit, true)?.into_iter().map(|m| self.visitor_message_view(m)).collect()
     }
 
+    /// The name a customer sees for an agent.
+    pub fn agent_name(&self, agent: Id) -> Result<String> {
+        Ok(self.store().agent(agent)?.map(|r| r.agent.name).unwrap_or_default())
+    }
+
     /// A message as the visitor sees it; `None` for notes and activity lines.
     pub fn visitor_message_view(&self, m: Message) -> Result<VisitorMessage> {
-        let author_name = match m.author {
-            Some(a) => self.store().agent(a)?.map(|r| r.agent.name),
-            None => None,
-        };
+        let author_name = m.author.map(|a| self.agent_name(a)).transpose()?.filter(|n| !n.is_empty());
         Ok(VisitorMessage {
             conversation: m.conversation,
             seq: m.seq,

@@ -8,6 +8,7 @@ mod conversations;
 mod email;
 mod error;
 mod openapi;
+mod presence;
 mod routing;
 mod stream;
 mod ui;
@@ -69,6 +70,8 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/conversations/{id}", get(c::conversation).patch(c::update_conversation))
         .route("/conversations/{id}/status", post(c::change_status))
         .route("/conversations/{id}/messages", get(c::messages).post(c::reply))
+        .route("/conversations/{id}/typing", post(presence::agent_typing))
+        .route("/conversations/{id}/seen", post(presence::agent_seen))
         .route("/contacts/{id}", get(c::contact))
         .route("/contacts/{id}/conversations", get(c::contact_conversations))
         .route("/routing", get(routing::overview))
@@ -95,6 +98,8 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/conversations", get(widget::conversations))
         .route("/conversations/{id}/messages", get(widget::messages))
         .route("/conversations/{id}/csat", post(widget::rate))
+        .route("/conversations/{id}/typing", post(presence::visitor_typing))
+        .route("/conversations/{id}/seen", post(presence::visitor_seen))
         .route("/conversations/{id}/transcript", post(widget::transcript))
         .route("/stream", get(widget::stream))
         .fallback(api::unknown_endpoint)

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::{api, conversations as c, email, routing, stream, widget as w};
+use crate::{api, conversations as c, email, presence as p, routing, stream, widget as w};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -17,7 +17,8 @@ use utoipa::{Modify, OpenApi};
         routing::update_agent, routing::update_inbox, routing::assign, routing::transfer, email::smtp_settings,
         email::update_smtp_settings, email::test_email, email::send_transcript, email::conversation_emails,
         email::emails, w::config, w::identify, w::post_message, w::contact, w::update_contact, w::conversations,
-        w::messages, w::rate, w::transcript, w::stream, w::update_widget,
+        w::messages, w::rate, w::transcript, w::stream, w::update_widget, p::agent_typing, p::agent_seen,
+        p::visitor_typing, p::visitor_seen,
     ),
     modifiers(&BearerAuth)
 )]

@@ -4,6 +4,7 @@
 //! `&after=<event id>` to resume; it gets every event after that one, oldest first, then each new
 //! one as it commits. Memory per client stays small: the client reads from the desk's bounded
 //! broadcast, and one that falls behind is caught up from the store instead of being buffered.
+//! Frames without an `id` are signals that are never stored (`StreamSignal`: who is typing).
 
 use crate::{ApiError, AppState};
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -11,6 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
+use frontdesk_domain::event::Typing;
 use frontdesk_domain::{EventKind, Id, Timestamp};
 use frontdesk_engine::Desk;
 use serde::{Deserialize, Serialize};
@@ -88,10 +90,17 @@ async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: O
         Some(a) => catch_up(&desk, &mut socket, Some(a)).await?.or(Some(a)),
         None => desk.last_event_id()?,
     };
+    let mut typing = desk.subscribe_typing();
     let mut session_check = tokio::time::interval(SESSION_CHECK);
     session_check.tick().await;
     loop {
         tokio::select! {
+            signal = typing.recv() => match signal {
+                // Not their own: the agent knows they are typing.
+                Ok(t) if t.agent != Some(me) => send(&mut socket, &StreamSignal::Typing(t)).await?,
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return Ok(()),
+            },
             received = live.recv() => match received {
                 Ok(event) => {
                     if last.is_some_and(|l| event.id <= l) {
@@ -118,6 +127,15 @@ async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: O
             }
         }
     }
+}
+
+/// A frame of the agents' stream that is not a stored event (and has no `id`).
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(tag = "type", content = "data")]
+#[ts(export)]
+pub enum StreamSignal {
+    #[serde(rename = "typing")]
+    Typing(Typing),
 }
 
 #[derive(Debug, Deserialize, ts_rs::TS, utoipa::ToSchema)]

@@ -20,6 +20,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use frontdesk_domain::email::OutgoingEmail;
+use frontdesk_domain::event::Typing;
 use frontdesk_domain::inbox::Inbox;
 use frontdesk_domain::widget::{LauncherPosition, PreChatForm, WidgetSettingsInput};
 use frontdesk_domain::{EventKind, Id};
@@ -51,7 +52,7 @@ pub struct WidgetCaller {
 }
 
 impl WidgetCaller {
-    fn visitor(&self) -> ApiResult<Visitor> {
+    pub(crate) fn visitor(&self) -> ApiResult<Visitor> {
         self.visitor.ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -272,6 +273,9 @@ pub enum VisitorEvent {
     /// The desk could not keep up with this socket: fetch messages after the last seq.
     #[serde(rename = "resync")]
     Resync,
+    /// An agent started or stopped typing a reply (shown for 6 s after the last one).
+    #[serde(rename = "typing")]
+    Typing { conversation: Id, agent_name: String, typing: bool },
 }
 
 #[utoipa::path(get, path = "/api/widget/v1/stream", tag = "widget", params(WidgetQuery), responses(
@@ -297,8 +301,17 @@ async fn pump(desk: Desk, mut socket: WebSocket, visitor: Visitor) -> Result<(),
     // Subscribe before reading which conversations are theirs, so none started in between is missed.
     let mut live = desk.subscribe();
     let mut mine: HashSet<Id> = desk.visitor_conversations(visitor)?.iter().map(|c| c.id).collect();
+    let mut typing = desk.subscribe_typing();
     loop {
         tokio::select! {
+            signal = typing.recv() => match signal {
+                Ok(Typing { conversation, agent: Some(agent), private: false, typing }) if mine.contains(&conversation) => {
+                    let agent_name = desk.agent_name(agent)?;
+                    send(&mut socket, &VisitorEvent::Typing { conversation, agent_name, typing }).await?;
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return Ok(()),
+            },
             received = live.recv() => match received {
                 Ok(event) => {
                     let out = match event.kind {
@@ -315,7 +328,9 @@ async fn pump(desk: Desk, mut socket: WebSocket, visitor: Visitor) -> Result<(),
                                 None => None,
                             }
                         }
-                        EventKind::StatusChanged { conversation, .. } | EventKind::ConversationUpdated { conversation }
+                        EventKind::StatusChanged { conversation, .. }
+                        | EventKind::ConversationUpdated { conversation }
+                        | EventKind::ConversationSeen { conversation, by_contact: false, .. }
                             if mine.contains(&conversation) =>
                         {
                             Some(VisitorEvent::Conversation(VisitorConversation::from(&desk.conversation(conversation)?)))

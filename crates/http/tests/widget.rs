@@ -282,6 +282,95 @@ async fn the_visitor_stream_brings_agent_replies_but_never_notes() {
     );
 }
 
+/// The next text frame whose `type` is `kind`, skipping others; panics after 5 s.
+async fn next_of<S>(ws: &mut S, kind: &str) -> Value
+where
+    S: futures_util::Stream<
+            Item = Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>,
+        > + Unpin,
+{
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a frame within 5 s");
+        let v: Value = serde_json::from_str(&frame.unwrap().unwrap().into_text().unwrap()).unwrap();
+        if v["type"] == kind {
+            return v;
+        }
+    }
+}
+
+#[tokio::test]
+async fn typing_and_seen_marks_reach_the_other_side_but_a_note_being_typed_does_not() {
+    let c = Client::new();
+    let (admin, _, w) = desk_with_widget(&c, no_form()).await;
+    let first = w.ok("POST", "/messages", None, Some(json!({"content": "Hello?"}))).await;
+    let visitor = first["visitor_token"].as_str().unwrap().to_string();
+    let id = first["conversation"]["id"].as_str().unwrap().to_string();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = c.app().into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let visitor_url = format!(
+        "ws://localhost:{}/api/widget/v1/stream?website_token={}&parent={SHOP}&visitor_token={visitor}",
+        addr.port(),
+        w.token
+    );
+    let (mut customer, _) = tokio_tungstenite::connect_async(visitor_url).await.unwrap();
+    let agent_url = format!("ws://localhost:{}/api/v1/stream?access_token={admin}", addr.port());
+    let (mut agents, _) = tokio_tungstenite::connect_async(agent_url).await.unwrap();
+
+    // The customer types: the agents see it, with no event id (it is not stored).
+    w.ok("POST", &format!("/conversations/{id}/typing"), Some(&visitor), Some(json!({"typing": true}))).await;
+    let typing = next_of(&mut agents, "typing").await;
+    assert_eq!(typing["data"], json!({"conversation": id, "agent": null, "private": false, "typing": true}));
+    assert!(typing.get("id").is_none());
+
+    // A note being typed stays among agents; a reply reaches the customer by name (the first
+    // frame the customer gets is the reply's, sent second: it stopped).
+    let typing_path = format!("/api/v1/conversations/{id}/typing");
+    agent_ok(&c, "POST", &typing_path, &admin, Some(json!({"typing": true, "private": true}))).await;
+    agent_ok(&c, "POST", &typing_path, &admin, Some(json!({"typing": false}))).await;
+    let seen_by_customer = next_of(&mut customer, "typing").await;
+    assert_eq!(seen_by_customer["data"], json!({"conversation": id, "agent_name": "Ana", "typing": false}));
+
+    // The agent reads the conversation: the customer's widget gets the mark.
+    let seen =
+        agent_ok(&c, "POST", &format!("/api/v1/conversations/{id}/seen"), &admin, Some(json!({"seq": 99}))).await;
+    let last_seq = seen["last_seq"].as_u64().unwrap();
+    assert_eq!(seen["agent_last_seen_seq"].as_u64(), Some(last_seq), "never past the last message");
+    let updated = next_of(&mut customer, "conversation.updated").await;
+    assert_eq!(updated["data"]["agent_last_seen_seq"].as_u64(), Some(last_seq));
+
+    // The customer reads the reply: the agents get a conversation.seen event, kept in the record.
+    agent_ok(&c, "POST", &format!("/api/v1/conversations/{id}/messages"), &admin, Some(json!({"content": "Hi!"})))
+        .await;
+    let reply_seq = last_seq + 2; // the reply follows the activity line of the agent opening it
+    let conversation = agent_ok(&c, "GET", &format!("/api/v1/conversations/{id}"), &admin, None).await;
+    assert_eq!(conversation["last_seq"].as_u64(), Some(reply_seq), "{conversation}");
+    w.ok("POST", &format!("/conversations/{id}/seen"), Some(&visitor), Some(json!({"seq": reply_seq}))).await;
+    let by_agent = next_of(&mut agents, "conversation.seen").await;
+    assert_eq!(by_agent["data"], json!({"conversation": id, "by_contact": false, "seq": last_seq}));
+    let by_customer = next_of(&mut agents, "conversation.seen").await;
+    assert_eq!(by_customer["data"], json!({"conversation": id, "by_contact": true, "seq": reply_seq}));
+    let conversation = agent_ok(&c, "GET", &format!("/api/v1/conversations/{id}"), &admin, None).await;
+    assert_eq!(conversation["contact_last_seen_seq"].as_u64(), Some(reply_seq));
+
+    // Somebody else's conversation is not theirs to type in or mark.
+    let other = w.ok("POST", "/messages", None, Some(json!({"content": "I am someone else"}))).await;
+    let r = w
+        .call(
+            "POST",
+            &format!("/conversations/{id}/typing"),
+            other["visitor_token"].as_str(),
+            Some(json!({"typing": true})),
+        )
+        .await;
+    assert_eq!((r.status, error_code(&r)), (StatusCode::NOT_FOUND, "not_found"));
+    let r = w
+        .call("POST", &format!("/conversations/{id}/seen"), other["visitor_token"].as_str(), Some(json!({"seq": 1})))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
 /// HMAC-SHA256 as a site's backend computes it, written out from RFC 2104 so the test does not
 /// lean on the code under test.
 fn hmac_sha256_hex(key: &[u8], text: &[u8]) -> String {

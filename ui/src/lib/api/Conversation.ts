@@ -45,4 +45,12 @@ preview: string,
 /**
  * The customer's rating, once given.
  */
-csat: Csat | null, };
+csat: Csat | null, 
+/**
+ * The last message an agent has seen (the customer's "seen" mark).
+ */
+agent_last_seen_seq: number, 
+/**
+ * The last message the customer has seen in the widget (the agents' "seen" mark).
+ */
+contact_last_seen_seq: number, };

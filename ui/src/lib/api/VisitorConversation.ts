@@ -11,4 +11,8 @@ export type VisitorConversation = { id: Id, number: number,
 /**
  * `solved` and `closed` read as finished; anything else as ongoing.
  */
-status: Status, created_at: Timestamp, last_activity_at: Timestamp, preview: string, csat: Csat | null, previous: Id | null, };
+status: Status, created_at: Timestamp, last_activity_at: Timestamp, preview: string, csat: Csat | null, previous: Id | null, 
+/**
+ * Messages up to this one have been seen by the business.
+ */
+agent_last_seen_seq: number, };
