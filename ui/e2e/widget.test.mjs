@@ -173,6 +173,45 @@ test('a visitor chats with an agent, reloads, rates the chat and gets its transc
   await context.close();
 });
 
+test('visitor and agent see each other typing and what the other has seen; a note being typed stays private', async () => {
+  const { context, page, chat } = await openShop();
+  await page.getByRole('button', { name: 'Acme chat' }).click();
+  await chat.getByLabel('Write a message…').fill('Do you have 29er tyres?');
+  await chat.getByLabel('Your name').fill('Zoe');
+  await chat.getByLabel('Your email').fill('zoe@example.test');
+  await chat.getByRole('button', { name: 'Start the chat' }).click();
+  await chat.getByText('Delivered').waitFor();
+  const c = await conversationOf('zoe@example.test');
+
+  // The agent opens it in the agent UI: the visitor's message turns "Seen".
+  const ana = await logIn(env.chrome.browser, env.desk.url, 'ana@acme.test', 'correct horse battery');
+  await ana.locator('[data-view="all"]').click();
+  await ana.locator(`[data-conversation="${c.number}"]`).click();
+  await ana.locator('.log').getByText('Do you have 29er tyres?').waitFor();
+  await chat.getByText('Seen', { exact: true }).waitFor();
+
+  // Each sees the other typing.
+  await chat.getByLabel('Write a message…').pressSequentially('And tubes');
+  await ana.getByText('Zoe is typing…').waitFor();
+  const reply = ana.getByLabel('Reply', { exact: true });
+  await reply.pressSequentially('Yes, both');
+  await chat.getByText('Ana Admin is typing…').waitFor();
+
+  // The reply ends the indicator; the open widget reads it, and the agent sees that.
+  await reply.press('Enter');
+  await chat.locator('.log').getByText('Yes, both').waitFor();
+  await chat.getByText('Ana Admin is typing…').waitFor({ state: 'detached' });
+  await ana.getByText('Seen by the customer').waitFor();
+
+  // A private note being written is for agents only.
+  await ana.getByRole('tab', { name: 'Private note' }).click();
+  await ana.getByLabel('Private note').pressSequentially('She asked about tubes before');
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await chat.locator('.typing').count(), 0, 'no typing indicator for a note');
+  await ana.context().close();
+  await context.close();
+});
+
 test('the open widget speaks English, Spanish and Italian', async () => {
   for (const [locale, placeholder] of [
     ['en-US', 'Write a message…'],

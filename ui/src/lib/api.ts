@@ -153,6 +153,12 @@ export class Client {
     this.call<MessagePage>('GET', `/api/v1/conversations/${encodeURIComponent(id)}/messages?after_seq=${afterSeq}&limit=500`);
   reply = (id: string, content: string, isPrivate: boolean) =>
     this.call<Posted>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/messages`, { content, private: isPrivate });
+  /** Tells the others this agent is typing (a `private` note never reaches the customer). */
+  typing = (id: string, typing: boolean, isPrivate: boolean) =>
+    this.call<void>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/typing`, { typing, private: isPrivate });
+  /** The customer's "seen" mark: agents have read up to message `seq`. */
+  seen = (id: string, seq: number) =>
+    this.call<Conversation>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/seen`, { seq });
   changeStatus = (id: string, req: StatusRequest) =>
     this.call<Conversation>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/status`, req);
   updateConversation = (id: string, changes: ConversationChanges) =>

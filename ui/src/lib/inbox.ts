@@ -76,6 +76,8 @@ export function staleAfter(event: Event, openConversation: string | null): Stale
       return { ...none, counts: true, list: true, conversation: event.data.conversations.some(mine) };
     case 'email.updated':
       return { ...none, emails: mine(event.data.conversation) };
+    case 'conversation.seen':
+      return { ...none, conversation: mine(event.data.conversation) };
     case 'agent.invited':
     case 'agent.activated':
     case 'agent.deactivated':

@@ -1,6 +1,7 @@
 // The desk's live event stream: one WebSocket that reconnects by itself and resumes after the
 // last event it delivered, so a dropped connection or a sleeping laptop misses nothing.
 import type { Event } from './api/Event';
+import type { StreamSignal } from './api/StreamSignal';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'stopped';
 
@@ -17,6 +18,8 @@ export class LiveEvents {
     private readonly onEvent: (e: Event) => void,
     /** Called when the stream opened without a place to resume from: reload what is shown. */
     private readonly onResync: () => void = () => {},
+    /** Frames that are not stored events (no `id`): who is typing. */
+    private readonly onSignal: (s: StreamSignal) => void = () => {},
   ) {
     this.connect();
   }
@@ -36,14 +39,18 @@ export class LiveEvents {
       if (!resumes) this.onResync();
     };
     socket.onmessage = (m) => {
-      let event: Event;
+      let frame: Event | StreamSignal;
       try {
-        event = JSON.parse(String(m.data)) as Event;
+        frame = JSON.parse(String(m.data)) as Event | StreamSignal;
       } catch {
-        return; // not an event: nothing the UI can use
+        return; // not JSON: nothing the UI can use
       }
-      this.lastId = event.id;
-      this.onEvent(event);
+      if (!('id' in frame)) {
+        this.onSignal(frame);
+        return;
+      }
+      this.lastId = frame.id;
+      this.onEvent(frame);
     };
     socket.onclose = () => {
       if (this.socket !== socket || this.stopped) return;
@@ -70,7 +77,7 @@ export class LiveEvents {
   }
 }
 
-type Listener = { event: (e: Event) => void; resync: () => void };
+type Listener = { event: (e: Event) => void; resync: () => void; signal: (s: StreamSignal) => void };
 
 /** One stream per signed-in window, shared by whichever screens are showing. */
 export class EventHub {
@@ -82,12 +89,17 @@ export class EventHub {
       url,
       (e) => this.listeners.forEach((l) => l.event(e)),
       () => this.listeners.forEach((l) => l.resync()),
+      (s) => this.listeners.forEach((l) => l.signal(s)),
     );
   }
 
   /** Listens until the returned function is called (give it to onDestroy). */
-  subscribe(event: (e: Event) => void, resync: () => void = () => {}): () => void {
-    const l = { event, resync };
+  subscribe(
+    event: (e: Event) => void,
+    resync: () => void = () => {},
+    signal: (s: StreamSignal) => void = () => {},
+  ): () => void {
+    const l = { event, resync, signal };
     this.listeners = [...this.listeners, l];
     return () => {
       this.listeners = this.listeners.filter((x) => x !== l);

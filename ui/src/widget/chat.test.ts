@@ -21,6 +21,7 @@ const conv = (id: string, created_at: number, status: VisitorConversation['statu
   preview: '',
   csat: null,
   previous: null,
+  agent_last_seen_seq: 0,
 });
 
 describe('the widget resumes by sequence number', () => {

@@ -36,7 +36,7 @@ export class WidgetClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!res.ok) throw await toApiError(res);
-    return (await res.json()) as T;
+    return res.status === 204 ? (undefined as T) : ((await res.json()) as T);
   }
 
   config = () => this.call<WidgetConfig>('GET', '/inbox');
@@ -52,6 +52,11 @@ export class WidgetClient {
     });
   rate = (conversation: string, request: CsatRequest) =>
     this.call<VisitorConversation>('POST', `/conversations/${conversation}/csat`, request);
+  typing = (conversation: string, typing: boolean) =>
+    this.call<void>('POST', `/conversations/${conversation}/typing`, { typing });
+  /** The agents' "seen" mark: the visitor has read up to message `seq`. */
+  seen = (conversation: string, seq: number) =>
+    this.call<VisitorConversation>('POST', `/conversations/${conversation}/seen`, { seq });
   transcript = (conversation: string, email?: string) =>
     this.call<OutgoingEmail>('POST', `/conversations/${conversation}/transcript`, email ? { email } : {});
 
