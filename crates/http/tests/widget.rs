@@ -49,11 +49,29 @@ impl Widget<'_> {
         self.c.send(req.unwrap()).await
     }
 
+    /// The visitor's live stream on the desk served at `addr`.
+    fn stream_url(&self, addr: std::net::SocketAddr, visitor: &str) -> String {
+        format!(
+            "ws://localhost:{}/api/widget/v1/stream?website_token={}&parent={SHOP}&visitor_token={visitor}",
+            addr.port(),
+            self.token
+        )
+    }
+
     async fn ok(&self, method: &str, path: &str, visitor: Option<&str>, body: Option<Value>) -> Value {
         let r = self.call(method, path, visitor, body).await;
         assert!(r.status.is_success(), "{method} {path}: {} {:?}", r.status, r.body);
         r.body
     }
+}
+
+/// The desk on a loopback port, for WebSocket clients.
+async fn serve(c: &Client) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = c.app().into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
 }
 
 async fn agent_ok(c: &Client, method: &str, path: &str, token: &str, body: Option<Value>) -> Value {
@@ -249,17 +267,8 @@ async fn the_visitor_stream_brings_agent_replies_but_never_notes() {
     let first = w.ok("POST", "/messages", None, Some(json!({"content": "Anyone there?"}))).await;
     let visitor = first["visitor_token"].as_str().unwrap().to_string();
     let id = first["conversation"]["id"].as_str().unwrap().to_string();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = c.app().into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let url = |v: &str| {
-        format!(
-            "ws://localhost:{}/api/widget/v1/stream?website_token={}&parent={SHOP}&visitor_token={v}",
-            addr.port(),
-            w.token
-        )
-    };
+    let addr = serve(&c).await;
+    let url = |v: &str| w.stream_url(addr, v);
     assert!(tokio_tungstenite::connect_async(url("wrong")).await.is_err(), "an unknown visitor gets no stream");
     let (mut ws, _) = tokio_tungstenite::connect_async(url(&visitor)).await.unwrap();
 
@@ -305,16 +314,8 @@ async fn typing_and_seen_marks_reach_the_other_side_but_a_note_being_typed_does_
     let first = w.ok("POST", "/messages", None, Some(json!({"content": "Hello?"}))).await;
     let visitor = first["visitor_token"].as_str().unwrap().to_string();
     let id = first["conversation"]["id"].as_str().unwrap().to_string();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = c.app().into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let visitor_url = format!(
-        "ws://localhost:{}/api/widget/v1/stream?website_token={}&parent={SHOP}&visitor_token={visitor}",
-        addr.port(),
-        w.token
-    );
-    let (mut customer, _) = tokio_tungstenite::connect_async(visitor_url).await.unwrap();
+    let addr = serve(&c).await;
+    let (mut customer, _) = tokio_tungstenite::connect_async(w.stream_url(addr, &visitor)).await.unwrap();
     let agent_url = format!("ws://localhost:{}/api/v1/stream?access_token={admin}", addr.port());
     let (mut agents, _) = tokio_tungstenite::connect_async(agent_url).await.unwrap();
 
