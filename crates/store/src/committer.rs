@@ -112,6 +112,7 @@ fn commit_loop(
     queue: &mpsc::Receiver<Box<dyn Job>>,
     stats: &CommitStats,
 ) {
+    let mut last_applied = true;
     // Ends when every `Store` handle is gone and the queue is empty.
     while let Ok(first) = queue.recv() {
         let mut jobs = vec![first];
@@ -148,8 +149,16 @@ fn commit_loop(
         if let Err(e) = &durable {
             tracing::error!("a batch of {} commands could not be made durable: {e}", jobs.len());
         }
+        last_applied = durable.is_ok();
         for job in jobs {
             job.finish(durable.clone());
+        }
+    }
+    // The queue closed (the store is closing). A batch that failed part-way stays in the journal,
+    // to be applied in full on the next open.
+    if last_applied {
+        if let Err(e) = journal.clear() {
+            tracing::error!("clearing the batch journal at close failed: {e}");
         }
     }
 }

@@ -19,6 +19,9 @@ const FORMAT_V1: u8 = 1;
 /// becomes a separate blob file.
 const PART_BYTES: usize = 16 * 1024;
 
+/// A part starts with its format byte and its batch number.
+const PART_PREFIX: usize = 1 + 8;
+
 const SWITCH_TREE: u8 = 0;
 const PUT: u8 = 1;
 const REMOVE: u8 = 2;
@@ -51,7 +54,10 @@ impl Journal {
             let (batch, parts) = parse_header(&header)?;
             journal.last_batch = batch;
             if let Some(writes) = journal.read_parts(batch, parts)? {
-                tracing::warn!("finishing a batch of {} writes that a crash interrupted", writes.len());
+                tracing::warn!(
+                    "re-applying the last batch of {} writes: the store was not closed cleanly",
+                    writes.len()
+                );
                 for (tree, key, value) in &writes {
                     apply_one(trees.get(*tree), key, value.as_deref())?;
                 }
@@ -94,7 +100,7 @@ impl Journal {
                 current = None;
             }
         }
-        if part.len() > 9 {
+        if part.len() > PART_PREFIX {
             self.tree.insert(parts.to_be_bytes(), part)?;
             parts += 1;
         }
@@ -102,6 +108,13 @@ impl Journal {
         header.extend_from_slice(&batch.to_be_bytes());
         header.extend_from_slice(&parts.to_be_bytes());
         self.tree.insert(HEADER, header)?;
+        Ok(())
+    }
+
+    /// Once the last batch is applied in full and the store closes: the next open has nothing
+    /// to redo (and says nothing about an unclean close).
+    pub fn clear(&mut self) -> Result<()> {
+        self.tree.remove(HEADER)?;
         Ok(())
     }
 
