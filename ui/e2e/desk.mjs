@@ -76,6 +76,25 @@ export function apiOf(desk) {
   };
 }
 
+/**
+ * The business the browser tests share: Acme Bikes, set up by Ana Admin (ana@acme.test,
+ * "correct horse battery"); with `withBen`, Ben Agent (ben@acme.test, "battery staple horse")
+ * has joined too. Resolves to the admin's session (`token`, `agent`).
+ */
+export async function setUpAcme(api, { withBen = false } = {}) {
+  const admin = await api('POST', '/api/v1/setup', null, {
+    business_name: 'Acme Bikes',
+    admin_name: 'Ana Admin',
+    email: 'ana@acme.test',
+    password: 'correct horse battery',
+  });
+  if (withBen) {
+    const invitation = await api('POST', '/api/v1/agents', admin.token, { name: 'Ben Agent', email: 'ben@acme.test', role: 'agent' });
+    await api('POST', `/api/v1/invitations/${invitation.token}/accept`, null, { password: 'battery staple horse' });
+  }
+  return admin;
+}
+
 /** Logs in through the login screen in a browser context of its own; resolves on the inbox. */
 export async function logIn(browser, url, email, password, viewport = { width: 1400, height: 900 }) {
   const context = await browser.newContext({ viewport });

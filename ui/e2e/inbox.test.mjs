@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, logIn as logInAt, useDesk } from './desk.mjs';
+import { artifacts, logIn as logInAt, setUpAcme, useDesk } from './desk.mjs';
 
 const env = useDesk();
 
@@ -24,14 +24,7 @@ async function waitForCount(page, view, expected) {
 }
 
 test('two agents share a conversation live: routed, answered, noted, handed over and solved', async () => {
-  const admin = await env.api('POST', '/api/v1/setup', null, {
-    business_name: 'Acme Bikes',
-    admin_name: 'Ana Admin',
-    email: 'ana@acme.test',
-    password: 'correct horse battery',
-  });
-  const invitation = await env.api('POST', '/api/v1/agents', admin.token, { name: 'Ben Agent', email: 'ben@acme.test', role: 'agent' });
-  await env.api('POST', `/api/v1/invitations/${invitation.token}/accept`, null, { password: 'battery staple horse' });
+  const admin = await setUpAcme(env.api, { withBen: true });
   const inbox = await env.api('POST', '/api/v1/inboxes', admin.token, {
     name: 'Website',
     style: 'messaging',

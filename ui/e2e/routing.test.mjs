@@ -4,19 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, logIn as logInAt, useDesk } from './desk.mjs';
+import { artifacts, logIn as logInAt, setUpAcme, useDesk } from './desk.mjs';
 
 const env = useDesk();
 
 test('the queue screen shows who waits and why, and assignment follows availability and capacity', async () => {
-  const admin = await env.api('POST', '/api/v1/setup', null, {
-    business_name: 'Acme Bikes',
-    admin_name: 'Ana Admin',
-    email: 'ana@acme.test',
-    password: 'correct horse battery',
-  });
-  const invitation = await env.api('POST', '/api/v1/agents', admin.token, { name: 'Ben Agent', email: 'ben@acme.test', role: 'agent' });
-  await env.api('POST', `/api/v1/invitations/${invitation.token}/accept`, null, { password: 'battery staple horse' });
+  const admin = await setUpAcme(env.api, { withBen: true });
 
   const page = await logInAt(env.chrome.browser, env.desk.url, 'ana@acme.test', 'correct horse battery');
 

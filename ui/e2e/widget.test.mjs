@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { artifacts, logIn, startSmtp, useDesk } from './desk.mjs';
+import { artifacts, logIn, setUpAcme, startSmtp, useDesk } from './desk.mjs';
 
 const env = useDesk(prepare);
 let smtp;
@@ -39,13 +39,7 @@ function shopPage(snippet) {
 /** The shop's inbox, its widget and email, on the running desk. */
 async function prepare() {
   smtp = await startSmtp();
-  const setup = await env.api('POST', '/api/v1/setup', null, {
-    business_name: 'Acme Bikes',
-    admin_name: 'Ana Admin',
-    email: 'ana@acme.test',
-    password: 'correct horse battery',
-  });
-  admin = setup.token;
+  admin = (await setUpAcme(env.api)).token;
   await env.api('PUT', '/api/v1/settings/smtp', admin, {
     host: '127.0.0.1',
     port: smtp.port,
