@@ -49,6 +49,13 @@ impl Widget<'_> {
         self.c.send(req.unwrap()).await
     }
 
+    /// A new visitor's first message: their visitor token and their conversation's id.
+    async fn start(&self, content: &str) -> (String, String) {
+        let first = self.ok("POST", "/messages", None, Some(json!({ "content": content }))).await;
+        let visitor = first["visitor_token"].as_str().unwrap().to_string();
+        (visitor, first["conversation"]["id"].as_str().unwrap().to_string())
+    }
+
     /// The visitor's live stream on the desk served at `addr`.
     fn stream_url(&self, addr: std::net::SocketAddr, visitor: &str) -> String {
         format!(
@@ -232,9 +239,7 @@ async fn a_site_proves_its_users_identity_with_the_inboxs_secret() {
 async fn a_solved_conversation_is_rated_once_and_the_rating_reaches_the_agents() {
     let c = Client::new();
     let (admin, _, w) = desk_with_widget(&c, no_form()).await;
-    let first = w.ok("POST", "/messages", None, Some(json!({"content": "Help"}))).await;
-    let visitor = first["visitor_token"].as_str().unwrap().to_string();
-    let id = first["conversation"]["id"].as_str().unwrap().to_string();
+    let (visitor, id) = w.start("Help").await;
     let early = w.call("POST", &format!("/conversations/{id}/csat"), Some(&visitor), Some(json!({"rating": 5}))).await;
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
     agent_ok(&c, "POST", &format!("/api/v1/conversations/{id}/status"), &admin, Some(json!({"status": "solved"})))
@@ -264,9 +269,7 @@ async fn a_solved_conversation_is_rated_once_and_the_rating_reaches_the_agents()
 async fn the_visitor_stream_brings_agent_replies_but_never_notes() {
     let c = Client::new();
     let (admin, _, w) = desk_with_widget(&c, no_form()).await;
-    let first = w.ok("POST", "/messages", None, Some(json!({"content": "Anyone there?"}))).await;
-    let visitor = first["visitor_token"].as_str().unwrap().to_string();
-    let id = first["conversation"]["id"].as_str().unwrap().to_string();
+    let (visitor, id) = w.start("Anyone there?").await;
     let addr = serve(&c).await;
     let url = |v: &str| w.stream_url(addr, v);
     assert!(tokio_tungstenite::connect_async(url("wrong")).await.is_err(), "an unknown visitor gets no stream");
@@ -311,9 +314,7 @@ where
 async fn typing_and_seen_marks_reach_the_other_side_but_a_note_being_typed_does_not() {
     let c = Client::new();
     let (admin, _, w) = desk_with_widget(&c, no_form()).await;
-    let first = w.ok("POST", "/messages", None, Some(json!({"content": "Hello?"}))).await;
-    let visitor = first["visitor_token"].as_str().unwrap().to_string();
-    let id = first["conversation"]["id"].as_str().unwrap().to_string();
+    let (visitor, id) = w.start("Hello?").await;
     let addr = serve(&c).await;
     let (mut customer, _) = tokio_tungstenite::connect_async(w.stream_url(addr, &visitor)).await.unwrap();
     let agent_url = format!("ws://localhost:{}/api/v1/stream?access_token={admin}", addr.port());
