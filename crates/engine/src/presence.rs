@@ -51,12 +51,10 @@ impl Desk {
         seq: u64,
         actor: Option<Id>,
     ) -> Result<Conversation> {
-        let current = self.conversation(conversation)?;
-        if let Some(v) = visitor {
-            if current.contact != v.contact || current.inbox != v.inbox {
-                return Err(EngineError::NotFound("conversation"));
-            }
-        }
+        let current = match visitor {
+            Some(v) => self.visitor_conversation(v, conversation)?,
+            None => self.conversation(conversation)?,
+        };
         // Opening a conversation again and again writes nothing once the mark is there.
         let by_contact = visitor.is_some();
         if !current.clone().mark_seen(by_contact, seq) {
