@@ -31,6 +31,9 @@ pub struct Agent {
     pub role: Role,
     pub status: AccountStatus,
     pub created_at: Timestamp,
+    /// Which desktop notifications they want.
+    #[serde(default)]
+    pub notifications: crate::notification::NotificationSettings,
 }
 
 impl Agent {
@@ -180,6 +183,7 @@ mod tests {
             role: Role::Agent,
             status: AccountStatus::Invited,
             created_at: Timestamp(0),
+            notifications: Default::default(),
         };
         assert!(!agent.can_log_in());
         agent.status = AccountStatus::Active;

@@ -117,6 +117,9 @@ pub struct ConversationChanges {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub team: Option<Option<Id>>,
+    /// Mute (or unmute): no desktop notifications about it.
+    #[ts(optional)]
+    pub muted: Option<bool>,
 }
 
 /// Tells "field absent" (outer None) from "field null" (Some(None)).
@@ -235,6 +238,9 @@ pub struct Conversation {
     /// The last message the customer has seen in the widget (the agents' "seen" mark).
     #[serde(default)]
     pub contact_last_seen_seq: u64,
+    /// Muted: no desktop notification about it for anyone.
+    #[serde(default)]
+    pub muted: bool,
 }
 
 impl Conversation {
@@ -293,6 +299,10 @@ pub struct Message {
     pub author: Option<Id>,
     pub content: String,
     pub created_at: Timestamp,
+    /// The agents a private note mentions (each is notified).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Id>>", optional)]
+    pub mentions: Vec<Id>,
 }
 
 pub const MAX_MESSAGE_CHARS: usize = 20_000;
@@ -370,6 +380,7 @@ mod tests {
             csat: None,
             agent_last_seen_seq: 0,
             contact_last_seen_seq: 0,
+            muted: false,
         };
         assert!(c.mark_seen(false, 3));
         assert!(!c.mark_seen(false, 2), "an older mark does not move it back");

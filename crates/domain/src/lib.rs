@@ -8,6 +8,7 @@ pub mod event;
 pub mod id;
 pub mod inbox;
 pub mod login;
+pub mod notification;
 pub mod routing;
 pub mod snooze;
 pub mod time;

@@ -101,7 +101,7 @@ fn conversation(
             "Message {seq} of conversation {number}: thanks for getting back to me, the order #{} still has not arrived and I would like to know when it will.",
             r % 100_000
         );
-        messages.push(Message { conversation: id, seq, kind, author, content, created_at: at });
+        messages.push(Message { conversation: id, seq, kind, author, content, created_at: at, mentions: vec![] });
     }
     let wakes_at = (status == Status::Snoozed).then(|| Timestamp(NOW.0 + 2 * DAY_MS + (r % DAY_MS as u64) as i64));
     let closes_at = match status {
@@ -130,6 +130,7 @@ fn conversation(
         csat: None,
         agent_last_seen_seq: 0,
         contact_last_seen_seq: 0,
+        muted: false,
     };
     (contact, c, messages)
 }

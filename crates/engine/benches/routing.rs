@@ -110,6 +110,7 @@ fn agent_record(id: Id, i: u64) -> AgentRecord {
         role: Role::Agent,
         status: AccountStatus::Active,
         created_at: NOW,
+        notifications: Default::default(),
     };
     AgentRecord { agent, password_hash: None }
 }
@@ -224,6 +225,7 @@ fn stored(n: u64, id: Id, contact: Id, number: u64, inbox: Id, agents: &[Id]) ->
         csat: None,
         agent_last_seen_seq: 0,
         contact_last_seen_seq: 0,
+        muted: false,
     }
 }
 

@@ -300,7 +300,15 @@ impl Desk {
 }
 
 fn new_agent(id: Id, new: &NewAgent, status: AccountStatus, now: Timestamp) -> Agent {
-    Agent { id, name: new.name.clone(), email: new.email.clone(), role: new.role, status, created_at: now }
+    Agent {
+        id,
+        name: new.name.clone(),
+        email: new.email.clone(),
+        role: new.role,
+        status,
+        created_at: now,
+        notifications: Default::default(),
+    }
 }
 
 pub(crate) fn require_admin(actor: &Agent, what: &'static str) -> Result<()> {

@@ -105,7 +105,7 @@ impl Desk {
         Ok(self.store().teams()?)
     }
 
-    /// Changes labels, priority or team; each change leaves an activity line. Closed
+    /// Changes labels, priority, team or mute; each change leaves an activity line. Closed
     /// conversations keep what they had: they are final.
     pub async fn update_conversation(
         &self,
@@ -152,6 +152,10 @@ impl Desk {
                 }
                 c.team = team;
             }
+            if let Some(muted) = changes.muted.filter(|m| *m != c.muted) {
+                lines.push(if muted { "muted the conversation" } else { "unmuted the conversation" }.into());
+                c.muted = muted;
+            }
             if lines.is_empty() {
                 return Ok(c);
             }
@@ -192,7 +196,28 @@ impl Desk {
 
     /// An agent's reply (or private note). A reply to a new conversation accepts it.
     pub async fn agent_message(&self, actor: &Agent, conversation: Id, content: &str, private: bool) -> Result<Posted> {
+        self.agent_message_mentioning(actor, conversation, content, private, &[]).await
+    }
+
+    /// `agent_message`, where a private note may mention agents: each is notified.
+    pub async fn agent_message_mentioning(
+        &self,
+        actor: &Agent,
+        conversation: Id,
+        content: &str,
+        private: bool,
+        mentions: &[Id],
+    ) -> Result<Posted> {
         let content = message_content(content)?;
+        let mentions = frontdesk_domain::notification::mentions(mentions);
+        if !private && !mentions.is_empty() {
+            return Err(DomainError::invalid("mentions", "only a private note can mention agents").into());
+        }
+        for id in &mentions {
+            if !self.store().agent(*id)?.is_some_and(|r| r.agent.can_log_in()) {
+                return Err(DomainError::invalid("mentions", format!("no active agent has the id {id}")).into());
+            }
+        }
         let actor = actor.clone();
         let router = self.inner.router.clone();
         self.command(move |tx| {
@@ -208,7 +233,7 @@ impl Desk {
                 }
             }
             let kind = if private { MessageKind::PrivateNote } else { MessageKind::Outgoing };
-            let message = append(tx, &mut c, kind, Some(actor.id), content.clone())?;
+            let message = append_mentioning(tx, &mut c, kind, Some(actor.id), content.clone(), mentions.clone())?;
             save(tx, &mut routing, &inbox, &mut c)?;
             assign_waiting(tx, routing)?;
             Ok(Posted { conversation: c, message })
@@ -470,6 +495,7 @@ fn start_conversation(
         csat: None,
         agent_last_seen_seq: 0,
         contact_last_seen_seq: 0,
+        muted: false,
     };
     tx.record(
         None,
@@ -488,6 +514,18 @@ pub(crate) fn append(
     author: Option<Id>,
     content: String,
 ) -> TxResult<Message> {
+    append_mentioning(tx, c, kind, author, content, Vec::new())
+}
+
+/// `append`, for a private note that mentions agents.
+fn append_mentioning(
+    tx: &mut Tx<'_>,
+    c: &mut Conversation,
+    kind: MessageKind,
+    author: Option<Id>,
+    content: String,
+    mentions: Vec<Id>,
+) -> TxResult<Message> {
     c.last_seq += 1;
     if kind != MessageKind::Activity {
         c.last_activity_at = tx.now();
@@ -495,7 +533,7 @@ pub(crate) fn append(
     if kind.is_public() {
         c.preview = frontdesk_domain::inbox::preview_of(&content);
     }
-    let m = Message { conversation: c.id, seq: c.last_seq, kind, author, content, created_at: tx.now() };
+    let m = Message { conversation: c.id, seq: c.last_seq, kind, author, content, created_at: tx.now(), mentions };
     tx.put_message(&m)?;
     let private = !kind.is_public();
     tx.record(author, EventKind::MessageCreated { conversation: c.id, seq: m.seq, private })?;

@@ -6,6 +6,7 @@ mod accounts;
 mod clock;
 mod conversations;
 mod error;
+mod notifications;
 mod outbox;
 mod presence;
 mod routing;

@@ -294,6 +294,7 @@ async fn labels_priority_and_team_move_the_conversation_between_views_and_leave_
         labels: Some(vec!["Refund".into(), "vip".into()]),
         priority: Some(Priority::High),
         team: Some(Some(team.id)),
+        muted: None,
     };
     let updated = f.desk.update_conversation(&f.admin, c, changes).await.unwrap();
     assert_eq!(updated.labels, vec!["refund".to_string(), "vip".to_string()]);

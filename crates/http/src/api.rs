@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use frontdesk_domain::notification::NotificationSettings;
 use frontdesk_domain::{Agent, Event, Id, Role, SetupRequest};
 use frontdesk_engine::{Invitation, InvitationInfo, LoginOutcome, SetupStatus};
 use serde::{Deserialize, Serialize};
@@ -119,6 +120,18 @@ pub async fn logout(State(s): State<AppState>, me: CurrentAgent) -> ApiResult<St
 ))]
 pub async fn me(me: CurrentAgent) -> Json<Agent> {
     Json(me.agent)
+}
+
+#[utoipa::path(put, path = "/api/v1/me/notifications", tag = "accounts", security(("bearer" = [])),
+    request_body = NotificationSettings, responses(
+    (status = 200, body = Agent, description = "which desktop notifications the agent now gets"),
+    (status = 401, body = ErrorBody)))]
+pub async fn update_notifications(
+    State(s): State<AppState>,
+    me: CurrentAgent,
+    JsonBody(settings): JsonBody<NotificationSettings>,
+) -> ApiResult<Json<Agent>> {
+    Ok(Json(s.desk.set_notification_settings(&me.agent, settings).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/agents", tag = "agents", security(("bearer" = [])), params(PageQuery),

@@ -40,6 +40,11 @@ pub struct ReplyRequest {
     #[serde(default)]
     #[ts(optional)]
     pub private: Option<bool>,
+    /// Agents a private note mentions: each gets a notification.
+    #[serde(default)]
+    #[ts(optional)]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub mentions: Option<Vec<Id>>,
 }
 
 /// A page of a view, newest activity first; pass `next_cursor` as `cursor` for the next one.
@@ -311,7 +316,9 @@ pub async fn reply(
     JsonBody(req): JsonBody<ReplyRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let id = parse_id(&id, "conversation")?;
-    let posted = s.desk.agent_message(&me.agent, id, &req.content, req.private.unwrap_or(false)).await?;
+    let mentions = req.mentions.unwrap_or_default();
+    let posted =
+        s.desk.agent_message_mentioning(&me.agent, id, &req.content, req.private.unwrap_or(false), &mentions).await?;
     Ok((StatusCode::CREATED, Json(posted)))
 }
 

@@ -54,6 +54,7 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/auth/login", post(api::login))
         .route("/auth/logout", post(api::logout))
         .route("/me", get(api::me))
+        .route("/me/notifications", put(api::update_notifications))
         .route("/agents", get(api::agents).post(api::invite))
         .route("/agents/{id}/deactivate", post(api::deactivate))
         .route("/agents/{id}/reactivate", post(api::reactivate))

@@ -4,7 +4,8 @@
 //! `&after=<event id>` to resume; it gets every event after that one, oldest first, then each new
 //! one as it commits. Memory per client stays small: the client reads from the desk's bounded
 //! broadcast, and one that falls behind is caught up from the store instead of being buffered.
-//! Frames without an `id` are signals that are never stored (`StreamSignal`: who is typing).
+//! Frames without an `id` are signals that are never stored (`StreamSignal`: who is typing, and
+//! the desktop notification an event gives this agent).
 
 use crate::{ApiError, AppState};
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -13,7 +14,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use frontdesk_domain::event::Typing;
-use frontdesk_domain::{EventKind, Id, Timestamp};
+use frontdesk_domain::notification::Notification;
+use frontdesk_domain::{Event, EventKind, Id, Timestamp};
 use frontdesk_engine::Desk;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -67,12 +69,26 @@ pub(crate) async fn send<T: Serialize>(socket: &mut WebSocket, event: &T) -> Res
     socket.send(WsMessage::Text(Utf8Bytes::from(text))).await.map_err(|_| StreamEnd::Gone)
 }
 
+/// Sends one event, then the notification it gives this agent, if any.
+async fn send_event(desk: &Desk, socket: &mut WebSocket, me: Id, event: &Event) -> Result<(), StreamEnd> {
+    send(socket, event).await?;
+    match desk.notification_for(me, event) {
+        Ok(Some(n)) => send(socket, &StreamSignal::Notification(n)).await,
+        Ok(None) => Ok(()),
+        // A popup is not worth ending the stream for; the event itself was sent.
+        Err(e) => {
+            tracing::warn!("no notification for event {}: {e}", event.id);
+            Ok(())
+        }
+    }
+}
+
 /// Sends stored events after `last` until caught up; returns the last one sent.
-async fn catch_up(desk: &Desk, socket: &mut WebSocket, mut last: Option<Id>) -> Result<Option<Id>, StreamEnd> {
+async fn catch_up(desk: &Desk, socket: &mut WebSocket, me: Id, mut last: Option<Id>) -> Result<Option<Id>, StreamEnd> {
     loop {
         let page = desk.events_after(last, CATCH_UP_PAGE)?;
         for e in &page {
-            send(socket, e).await?;
+            send_event(desk, socket, me, e).await?;
             last = Some(e.id);
         }
         if page.len() < CATCH_UP_PAGE {
@@ -87,7 +103,7 @@ async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: O
     // Without a cursor the stream starts now; a lagging client is then caught up from here,
     // never from the start of history.
     let mut last = match after {
-        Some(a) => catch_up(&desk, &mut socket, Some(a)).await?.or(Some(a)),
+        Some(a) => catch_up(&desk, &mut socket, me, Some(a)).await?.or(Some(a)),
         None => desk.last_event_id()?,
     };
     let mut typing = desk.subscribe_typing();
@@ -106,13 +122,13 @@ async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: O
                     if last.is_some_and(|l| event.id <= l) {
                         continue; // already sent while catching up
                     }
-                    send(&mut socket, &event).await?;
+                    send_event(&desk, &mut socket, me, &event).await?;
                     last = Some(event.id);
                     if matches!(event.kind, EventKind::AgentDeactivated { agent } if agent == me) {
                         return Err(StreamEnd::SessionEnded);
                     }
                 }
-                Err(RecvError::Lagged(_)) => last = catch_up(&desk, &mut socket, last).await?,
+                Err(RecvError::Lagged(_)) => last = catch_up(&desk, &mut socket, me, last).await?,
                 Err(RecvError::Closed) => return Ok(()),
             },
             incoming = socket.recv() => match incoming {
@@ -136,6 +152,9 @@ async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: O
 pub enum StreamSignal {
     #[serde(rename = "typing")]
     Typing(Typing),
+    /// Something for this agent's desktop notification: sent right after the event behind it.
+    #[serde(rename = "notification")]
+    Notification(Notification),
 }
 
 #[derive(Debug, Deserialize, ts_rs::TS, utoipa::ToSchema)]

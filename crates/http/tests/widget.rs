@@ -5,7 +5,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{error_code, Client, Reply};
+use common::{error_code, next_of, serve, Client, Reply};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -73,14 +73,6 @@ impl Widget<'_> {
 }
 
 /// The desk on a loopback port, for WebSocket clients.
-async fn serve(c: &Client) -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = c.app().into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
-}
-
 async fn agent_ok(c: &Client, method: &str, path: &str, token: &str, body: Option<Value>) -> Value {
     let r = c.call(method, path, Some(token), body).await;
     assert!(r.status.is_success(), "{method} {path}: {} {:?}", r.status, r.body);
@@ -295,21 +287,6 @@ async fn the_visitor_stream_brings_agent_replies_but_never_notes() {
 }
 
 /// The next text frame whose `type` is `kind`, skipping others; panics after 5 s.
-async fn next_of<S>(ws: &mut S, kind: &str) -> Value
-where
-    S: futures_util::Stream<
-            Item = Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>,
-        > + Unpin,
-{
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a frame within 5 s");
-        let v: Value = serde_json::from_str(&frame.unwrap().unwrap().into_text().unwrap()).unwrap();
-        if v["type"] == kind {
-            return v;
-        }
-    }
-}
-
 #[tokio::test]
 async fn typing_and_seen_marks_reach_the_other_side_but_a_note_being_typed_does_not() {
     let c = Client::new();

@@ -21,6 +21,7 @@ fn main() {
                 "The parcel left the warehouse this morning; ".repeat(4)
             ),
             created_at: Timestamp(1_800_000_000_000 + seq as i64 * 30_000),
+            mentions: vec![],
         })
         .collect();
     let zone = jiff::tz::TimeZone::get("Europe/Rome").expect("zone");

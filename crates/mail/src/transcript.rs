@@ -160,6 +160,7 @@ mod tests {
             author: author.map(Id),
             content: content.into(),
             created_at: Timestamp(1_800_000_000_000 + seq as i64 * 60_000),
+            mentions: vec![],
         }
     }
 

@@ -10,7 +10,9 @@ use frontdesk_http::{router, HostPolicy};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 
+use futures_util::StreamExt;
 use std::sync::Arc;
+use std::time::Duration;
 use tower::ServiceExt;
 
 pub struct Client {
@@ -77,4 +79,29 @@ impl Client {
 
 pub fn error_code(r: &Reply) -> &str {
     r.body["error"]["code"].as_str().unwrap_or_else(|| panic!("not an API error: {:?}", r.body))
+}
+
+/// Serves the router on a loopback port, for the tests that open WebSockets.
+pub async fn serve(c: &Client) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = c.app().into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// The next frame of type `kind` on a WebSocket, skipping others; fails after 5 s.
+pub async fn next_of<S>(ws: &mut S, kind: &str) -> Value
+where
+    S: futures_util::Stream<
+            Item = Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>,
+        > + Unpin,
+{
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a frame within 5 s");
+        let v: Value = serde_json::from_str(&frame.unwrap().unwrap().into_text().unwrap()).unwrap();
+        if v["type"] == kind {
+            return v;
+        }
+    }
 }

@@ -53,4 +53,8 @@ agent_last_seen_seq: number,
 /**
  * The last message the customer has seen in the widget (the agents' "seen" mark).
  */
-contact_last_seen_seq: number, };
+contact_last_seen_seq: number, 
+/**
+ * Muted: no desktop notification about it for anyone.
+ */
+muted: boolean, };

@@ -12,4 +12,8 @@ labels?: Array<string>, priority?: Priority,
 /**
  * A team id, or null to take the conversation out of its team.
  */
-team?: string | null, };
+team?: string | null, 
+/**
+ * Mute (or unmute): no desktop notifications about it.
+ */
+muted?: boolean, };

@@ -12,4 +12,8 @@ seq: number, kind: MessageKind,
  * The agent who wrote it, or whose action an activity line records; none for the
  * customer and for timers.
  */
-author: Id | null, content: string, created_at: Timestamp, };
+author: Id | null, content: string, created_at: Timestamp, 
+/**
+ * The agents a private note mentions (each is notified).
+ */
+mentions?: Array<Id>, };
