@@ -8,7 +8,7 @@ use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
 
-const MAIN_WINDOW: &str = "main";
+pub const MAIN_WINDOW: &str = "main";
 
 /// Whether a window can be shown at all (GTK panics without a display).
 pub fn has_display() -> bool {
@@ -27,6 +27,7 @@ pub fn run(config: DeskConfig) -> anyhow::Result<()> {
     let mut running: Option<RunningDesk> = Some(running);
 
     let app = tauri::Builder::default()
+        .invoke_handler(tauri::generate_handler![crate::notify::notify])
         .setup({
             let url = url.clone();
             let signals = runtime.handle().clone();

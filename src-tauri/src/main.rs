@@ -4,6 +4,7 @@
 mod config;
 mod desktop;
 mod host;
+mod notify;
 
 use clap::Parser;
 use config::{Cli, Command, DeskConfig};

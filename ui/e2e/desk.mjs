@@ -95,9 +95,13 @@ export async function setUpAcme(api, { withBen = false } = {}) {
   return admin;
 }
 
-/** Logs in through the login screen in a browser context of its own; resolves on the inbox. */
-export async function logIn(browser, url, email, password, viewport = { width: 1400, height: 900 }) {
+/**
+ * Logs in through the login screen in a browser context of its own; resolves on the inbox.
+ * `prepare(context)` runs before the page opens (permissions, init scripts).
+ */
+export async function logIn(browser, url, email, password, viewport = { width: 1400, height: 900 }, prepare = async () => {}) {
   const context = await browser.newContext({ viewport });
+  await prepare(context);
   const page = await context.newPage();
   await page.goto(url);
   await page.getByLabel('Email').fill(email);

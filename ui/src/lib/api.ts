@@ -1,5 +1,6 @@
 // The host desk's agent API, typed with the types generated from the Rust code (src/lib/api/).
 import type { Agent } from './api/Agent';
+import type { NotificationSettings } from './api/NotificationSettings';
 import type { AgentRouting } from './api/AgentRouting';
 import type { Availability } from './api/Availability';
 import type { Contact } from './api/Contact';
@@ -123,6 +124,8 @@ export class Client {
     }
   };
   me = () => this.call<Agent>('GET', '/api/v1/me');
+  setNotifications = (settings: NotificationSettings) =>
+    this.call<Agent>('PUT', '/api/v1/me/notifications', settings);
   agents = (after?: string) =>
     this.call<AgentPage>('GET', `/api/v1/agents?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`);
   invite = (req: InviteRequest) => this.call<Invitation>('POST', '/api/v1/agents', req);
@@ -151,8 +154,13 @@ export class Client {
   conversation = (id: string) => this.call<Conversation>('GET', `/api/v1/conversations/${encodeURIComponent(id)}`);
   messages = (id: string, afterSeq = 0) =>
     this.call<MessagePage>('GET', `/api/v1/conversations/${encodeURIComponent(id)}/messages?after_seq=${afterSeq}&limit=500`);
-  reply = (id: string, content: string, isPrivate: boolean) =>
-    this.call<Posted>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/messages`, { content, private: isPrivate });
+  /** A reply, or a private note that may mention agents (each is notified). */
+  reply = (id: string, content: string, isPrivate: boolean, mentions: string[] = []) =>
+    this.call<Posted>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/messages`, {
+      content,
+      private: isPrivate,
+      ...(mentions.length ? { mentions } : {}),
+    });
   /** Tells the others this agent is typing (a `private` note never reaches the customer). */
   typing = (id: string, typing: boolean, isPrivate: boolean) =>
     this.call<void>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/typing`, { typing, private: isPrivate });
