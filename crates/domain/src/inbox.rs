@@ -244,6 +244,41 @@ pub struct Conversation {
 }
 
 impl Conversation {
+    /// A conversation as a customer's first message starts it: `new`, unassigned, no messages.
+    pub fn start(
+        id: Id,
+        number: u64,
+        inbox: Id,
+        contact: Id,
+        team: Option<Id>,
+        previous: Option<Id>,
+        now: Timestamp,
+    ) -> Conversation {
+        Conversation {
+            id,
+            number,
+            inbox,
+            contact,
+            status: Status::New,
+            assignee: None,
+            team,
+            labels: Vec::new(),
+            priority: Priority::None,
+            wakes_at: None,
+            closes_at: None,
+            previous,
+            created_at: now,
+            last_activity_at: now,
+            last_seq: 0,
+            queued_at: None,
+            preview: String::new(),
+            csat: None,
+            agent_last_seen_seq: 0,
+            contact_last_seen_seq: 0,
+            muted: false,
+        }
+    }
+
     /// Moves one side's "seen" mark to `seq`: forward only, never past the last message.
     /// True if it moved (and the conversation needs writing).
     pub fn mark_seen(&mut self, by_contact: bool, seq: u64) -> bool {
@@ -360,27 +395,9 @@ mod tests {
     #[test]
     fn seen_marks_move_forward_only_and_not_past_the_last_message() {
         let mut c = Conversation {
-            id: Id(1),
-            number: 1,
-            inbox: Id(2),
-            contact: Id(3),
             status: Status::Open,
-            assignee: None,
-            team: None,
-            labels: Vec::new(),
-            priority: Priority::None,
-            wakes_at: None,
-            closes_at: None,
-            previous: None,
-            created_at: Timestamp(0),
-            last_activity_at: Timestamp(0),
             last_seq: 5,
-            queued_at: None,
-            preview: String::new(),
-            csat: None,
-            agent_last_seen_seq: 0,
-            contact_last_seen_seq: 0,
-            muted: false,
+            ..Conversation::start(Id(1), 1, Id(2), Id(3), None, None, Timestamp(0))
         };
         assert!(c.mark_seen(false, 3));
         assert!(!c.mark_seen(false, 2), "an older mark does not move it back");

@@ -113,7 +113,6 @@ pub fn mentions(ids: &[Id]) -> Vec<Id> {
 mod tests {
     use super::*;
     use crate::conversation::Status;
-    use crate::inbox::Priority;
 
     const ANA: Id = Id(1);
     const BEN: Id = Id(2);
@@ -121,27 +120,10 @@ mod tests {
 
     fn conversation(assignee: Option<Id>) -> Conversation {
         Conversation {
-            id: Id(50),
-            number: 7,
-            inbox: Id(3),
-            contact: Id(4),
             status: Status::Open,
             assignee,
-            team: None,
-            labels: vec![],
-            priority: Priority::None,
-            wakes_at: None,
-            closes_at: None,
-            previous: None,
-            created_at: NOW,
-            last_activity_at: NOW,
             last_seq: 1,
-            queued_at: None,
-            preview: String::new(),
-            csat: None,
-            agent_last_seen_seq: 0,
-            contact_last_seen_seq: 0,
-            muted: false,
+            ..Conversation::start(Id(50), 7, Id(3), Id(4), None, None, NOW)
         }
     }
 

@@ -109,28 +109,17 @@ fn conversation(
         Status::Solved => Some(Timestamp(DUE.0 + DAY_MS + (r % (3 * DAY_MS as u64)) as i64)),
         _ => None,
     };
+    let inbox = plan.inboxes[((r >> 40) % plan.inboxes.len() as u64) as usize];
     let c = Conversation {
-        id,
-        number,
-        inbox: plan.inboxes[((r >> 40) % plan.inboxes.len() as u64) as usize],
-        contact: contact.id,
         status,
         assignee,
-        team,
         labels,
         priority: [Priority::None, Priority::Low, Priority::Medium, Priority::High][((r >> 44) % 4) as usize],
         wakes_at,
         closes_at,
-        previous: None,
-        created_at,
         last_activity_at: at,
         last_seq: MESSAGES_PER_CONVERSATION,
-        queued_at: None,
-        preview: String::new(),
-        csat: None,
-        agent_last_seen_seq: 0,
-        contact_last_seen_seq: 0,
-        muted: false,
+        ..Conversation::start(id, number, inbox, contact.id, team, None, created_at)
     };
     (contact, c, messages)
 }

@@ -205,27 +205,12 @@ fn stored(n: u64, id: Id, contact: Id, number: u64, inbox: Id, agents: &[Id]) ->
     };
     let at = Timestamp(NOW.0 - (r % (365 * 24 * 3600 * 1000)) as i64);
     Conversation {
-        id,
-        number,
-        inbox,
-        contact,
         status,
         assignee,
-        team: None,
-        labels: Vec::new(),
-        priority: Priority::None,
-        wakes_at: None,
         closes_at: if status == Status::Solved { Some(Timestamp(NOW.0 + 3600 * 1000)) } else { None },
-        previous: None,
-        created_at: at,
-        last_activity_at: at,
         last_seq: 1,
         queued_at: assignee.is_none().then_some(at),
-        preview: String::new(),
-        csat: None,
-        agent_last_seen_seq: 0,
-        contact_last_seen_seq: 0,
-        muted: false,
+        ..Conversation::start(id, number, inbox, contact, None, None, at)
     }
 }
 

@@ -474,29 +474,8 @@ fn start_conversation(
     previous: Option<Id>,
 ) -> TxResult<Conversation> {
     let now = tx.now();
-    let c = Conversation {
-        id: tx.new_id(),
-        number: tx.next_conversation_number()?,
-        inbox: inbox.id,
-        contact: contact.id,
-        status: Status::New,
-        assignee: None,
-        team: inbox.routing.team,
-        labels: Vec::new(),
-        priority: Priority::None,
-        wakes_at: None,
-        closes_at: None,
-        previous,
-        created_at: now,
-        last_activity_at: now,
-        last_seq: 0,
-        queued_at: None,
-        preview: String::new(),
-        csat: None,
-        agent_last_seen_seq: 0,
-        contact_last_seen_seq: 0,
-        muted: false,
-    };
+    let (id, number) = (tx.new_id(), tx.next_conversation_number()?);
+    let c = Conversation::start(id, number, inbox.id, contact.id, inbox.routing.team, previous, now);
     tx.record(
         None,
         EventKind::ConversationCreated { conversation: c.id, inbox: inbox.id, contact: contact.id, previous },
