@@ -1,6 +1,6 @@
 // Notifications in a LAN browser: Ben allowed them, so a conversation assigned to him and a
 // note where Ana @mentions him (picked from the note's @ list) pop up; a conversation he muted
-// stays quiet; his choice of kinds is kept. (The desktop app's notify-rust path is checked by
+// stays quiet; his choice of kinds is kept. Two agents on one conversation see each other there. (The desktop app's notify-rust path is checked by
 // scripts/desktop-smoke against a real D-Bus notification daemon.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,7 +27,7 @@ async function waitForShown(page, text) {
   await page.waitForFunction((t) => window.__shown.some((n) => `${n.title} | ${n.body}`.includes(t)), text, { timeout: 10_000 });
 }
 
-test('assignments and mentions notify Ben; a muted conversation does not; his choices are kept', async () => {
+test('assignments and mentions notify Ben; a muted conversation does not; his choices are kept; agents see each other viewing', async () => {
   const admin = await setUpAcme(env.api, { withBen: true });
   const inbox = await env.api('POST', '/api/v1/inboxes', admin.token, { name: 'Website', style: 'messaging' });
   const customer = async (email, name, content) =>
@@ -71,6 +71,10 @@ test('assignments and mentions notify Ben; a muted conversation does not; his ch
   await benPage.getByRole('button', { name: 'Mute notifications' }).click();
   await benPage.getByText('Muted', { exact: true }).waitFor();
   await benPage.getByText('Ben Agent muted the conversation').waitFor();
+  // Ana opens it too: each sees at once that the other is on it (a collision warning).
+  await anaPage.getByRole('button', { name: /Rosa/ }).first().click();
+  await anaPage.getByRole('status').filter({ hasText: 'Ben Agent is viewing this conversation' }).waitFor({ timeout: 5_000 });
+  await benPage.getByRole('status').filter({ hasText: 'Ana Admin is viewing this conversation' }).waitFor({ timeout: 5_000 });
   await benPage.getByRole('link', { name: 'Routing' }).click();
   await customer('rosa@example.test', 'Rosa', 'Hello?? Anyone?');
   await env.api('PUT', `/api/v1/conversations/${luca.id}/assignee`, admin.token, { assignee: ben.id });

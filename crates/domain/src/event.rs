@@ -85,6 +85,19 @@ pub struct Typing {
 /// How long a typing signal is shown without a new one; clients repeat it more often than this.
 pub const TYPING_SHOWN_FOR_MS: u64 = 6_000;
 
+/// Shown at once and never stored: an agent has a conversation open, so two agents do not take
+/// the same customer on at once ("Ana is viewing").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Viewing {
+    pub conversation: Id,
+    pub agent: Id,
+    pub viewing: bool,
+}
+
+/// How long a viewing signal is shown without a new one; clients repeat it more often than this.
+pub const VIEWING_SHOWN_FOR_MS: u64 = 30_000;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,6 +51,8 @@ struct Inner {
     events: broadcast::Sender<Event>,
     /// Who is typing where; never stored.
     typing: broadcast::Sender<frontdesk_domain::event::Typing>,
+    /// Which agent has which conversation open; never stored.
+    viewing: broadcast::Sender<frontdesk_domain::event::Viewing>,
     /// Failed logins per email address and per client address; lost on restart on purpose.
     throttles: Mutex<HashMap<String, LoginThrottle>>,
     /// Wakes the scheduler after a command that may have set a timer.
@@ -78,6 +80,7 @@ impl Desk {
     pub fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<Desk> {
         let (events, _) = broadcast::channel(1024);
         let (typing, _) = broadcast::channel(256);
+        let (viewing, _) = broadcast::channel(256);
         let timers_changed = tokio::sync::Notify::new();
         let router = Arc::new(Mutex::new(routing::rebuild(&store)?));
         Ok(Desk {
@@ -86,6 +89,7 @@ impl Desk {
                 clock,
                 events,
                 typing,
+                viewing,
                 throttles: Mutex::default(),
                 timers_changed,
                 outbox_changed: tokio::sync::Notify::new(),

@@ -1,11 +1,11 @@
 //! What agents and the customer see of each other while a conversation is open: who is typing
-//! (published at once, never stored) and how far each side has read (stored on the conversation,
-//! so the marks are there after a reload).
+//! and which agents are viewing it (published at once, never stored), and how far each side has
+//! read (stored on the conversation, so the marks are there after a reload).
 
 use crate::conversations::conversation_in;
 use crate::widget::{Visitor, VisitorConversation};
 use crate::{Desk, EngineError, Result};
-use frontdesk_domain::event::Typing;
+use frontdesk_domain::event::{Typing, Viewing};
 use frontdesk_domain::inbox::Conversation;
 use frontdesk_domain::{Agent, EventKind, Id};
 use frontdesk_store::TxError;
@@ -23,6 +23,18 @@ impl Desk {
         self.conversation(conversation)?;
         // Nobody listening is fine.
         let _ = self.inner.typing.send(Typing { conversation, agent: Some(agent.id), private, typing });
+        Ok(())
+    }
+
+    /// Viewing signals as they happen; like typing, a subscriber that falls behind misses some.
+    pub fn subscribe_viewing(&self) -> broadcast::Receiver<Viewing> {
+        self.inner.viewing.subscribe()
+    }
+
+    /// An agent opened (or still has open, or closed) a conversation: the other agents see it.
+    pub fn agent_viewing(&self, agent: &Agent, conversation: Id, viewing: bool) -> Result<()> {
+        self.conversation(conversation)?;
+        let _ = self.inner.viewing.send(Viewing { conversation, agent: agent.id, viewing });
         Ok(())
     }
 

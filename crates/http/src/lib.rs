@@ -73,6 +73,7 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/conversations/{id}/messages", get(c::messages).post(c::reply))
         .route("/conversations/{id}/typing", post(presence::agent_typing))
         .route("/conversations/{id}/seen", post(presence::agent_seen))
+        .route("/conversations/{id}/viewing", post(presence::agent_viewing))
         .route("/contacts/{id}", get(c::contact))
         .route("/contacts/{id}/conversations", get(c::contact_conversations))
         .route("/routing", get(routing::overview))

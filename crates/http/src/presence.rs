@@ -1,4 +1,5 @@
-//! Typing signals and "seen" marks, for agents and for widget visitors.
+//! Typing signals and "seen" marks, for agents and for widget visitors; which agents view a
+//! conversation, for agents.
 
 use crate::api::parse_id;
 use crate::auth::{CurrentAgent, JsonBody};
@@ -42,6 +43,28 @@ pub async fn agent_typing(
     JsonBody(req): JsonBody<TypingRequest>,
 ) -> ApiResult<StatusCode> {
     s.desk.agent_typing(&me.agent, parse_id(&id, "conversation")?, req.typing, req.private)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ViewingRequest {
+    /// True while the conversation is open; repeat it every few seconds (others stop showing it
+    /// 30 s after the last one); false once closed.
+    pub viewing: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/viewing", tag = "conversations", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ViewingRequest, responses(
+    (status = 204, description = "sent to the other agents (never to the customer)"),
+    (status = 404, body = ErrorBody)))]
+pub async fn agent_viewing(
+    State(s): State<AppState>,
+    me: CurrentAgent,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<ViewingRequest>,
+) -> ApiResult<StatusCode> {
+    s.desk.agent_viewing(&me.agent, parse_id(&id, "conversation")?, req.viewing)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -4,8 +4,8 @@
 //! `&after=<event id>` to resume; it gets every event after that one, oldest first, then each new
 //! one as it commits. Memory per client stays small: the client reads from the desk's bounded
 //! broadcast, and one that falls behind is caught up from the store instead of being buffered.
-//! Frames without an `id` are signals that are never stored (`StreamSignal`: who is typing, and
-//! the desktop notification an event gives this agent).
+//! Frames without an `id` are signals that are never stored (`StreamSignal`: who is typing or
+//! viewing, and the desktop notification an event gives this agent).
 
 use crate::{ApiError, AppState};
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -13,7 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use frontdesk_domain::event::Typing;
+use frontdesk_domain::event::{Typing, Viewing};
 use frontdesk_domain::notification::Notification;
 use frontdesk_domain::{Event, EventKind, Id, Timestamp};
 use frontdesk_engine::Desk;
@@ -107,6 +107,7 @@ async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: O
         None => desk.last_event_id()?,
     };
     let mut typing = desk.subscribe_typing();
+    let mut viewing = desk.subscribe_viewing();
     let mut session_check = tokio::time::interval(SESSION_CHECK);
     session_check.tick().await;
     loop {
@@ -114,6 +115,11 @@ async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: O
             signal = typing.recv() => match signal {
                 // Not their own: the agent knows they are typing.
                 Ok(t) if t.agent != Some(me) => send(&mut socket, &StreamSignal::Typing(t)).await?,
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            signal = viewing.recv() => match signal {
+                Ok(v) if v.agent != me => send(&mut socket, &StreamSignal::Viewing(v)).await?,
                 Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return Ok(()),
             },
@@ -155,6 +161,9 @@ pub enum StreamSignal {
     /// Something for this agent's desktop notification: sent right after the event behind it.
     #[serde(rename = "notification")]
     Notification(Notification),
+    /// Another agent has a conversation open, or closed it.
+    #[serde(rename = "viewing")]
+    Viewing(Viewing),
 }
 
 #[derive(Debug, Deserialize, ts_rs::TS, utoipa::ToSchema)]

@@ -164,6 +164,9 @@ export class Client {
   /** Tells the others this agent is typing (a `private` note never reaches the customer). */
   typing = (id: string, typing: boolean, isPrivate: boolean) =>
     this.call<void>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/typing`, { typing, private: isPrivate });
+  /** Tells the other agents this one has the conversation open (or closed it). */
+  viewing = (id: string, viewing: boolean) =>
+    this.call<void>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/viewing`, { viewing });
   /** The customer's "seen" mark: agents have read up to message `seq`. */
   seen = (id: string, seq: number) =>
     this.call<Conversation>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/seen`, { seq });

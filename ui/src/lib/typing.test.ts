@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SHOWN_FOR_MS, TypingSender, noteTyping, typingNow } from './typing';
+import { SHOWN_FOR_MS, TypingSender, VIEWING_SHOWN_FOR_MS, noteTyping, typingNow } from './typing';
 
 describe('who is typing', () => {
   it('shows a typist until a few seconds after their last signal, or until they stop', () => {
@@ -9,6 +9,16 @@ describe('who is typing', () => {
     expect(typingNow(t, 1_000 + SHOWN_FOR_MS)).toEqual(['agent-2']);
     t = noteTyping(t, 'agent-2', false, 3_000);
     expect(typingNow(t, 3_000)).toEqual(['contact']);
+  });
+});
+
+describe('who is viewing', () => {
+  it('shows a viewer for longer than a typist, until they close the conversation', () => {
+    let v = noteTyping({}, 'agent-2', true, 1_000, VIEWING_SHOWN_FOR_MS);
+    expect(typingNow(v, 1_000 + SHOWN_FOR_MS)).toEqual(['agent-2']);
+    expect(typingNow(v, 1_000 + VIEWING_SHOWN_FOR_MS)).toEqual([]);
+    v = noteTyping(v, 'agent-2', false, 2_000, VIEWING_SHOWN_FOR_MS);
+    expect(typingNow(v, 2_000)).toEqual([]);
   });
 });
 

@@ -6,15 +6,20 @@
 export const SHOWN_FOR_MS = 6_000;
 /** Repeat "typing" this often while the text keeps changing: well inside `SHOWN_FOR_MS`. */
 export const REPEAT_MS = 3_000;
+/** As the desk says (`VIEWING_SHOWN_FOR_MS`): how long one "viewing" signal is shown. */
+export const VIEWING_SHOWN_FOR_MS = 30_000;
+/** Repeat "viewing" this often while a conversation stays open. */
+export const VIEWING_REPEAT_MS = 10_000;
 /** No keystroke for this long counts as stopped. */
 export const IDLE_MS = 5_000;
 
 /** Who is typing: a key per typist (an agent id, or "contact") and until when it is shown. */
 export type Typists = Record<string, number>;
 
-export function noteTyping(typists: Typists, who: string, typing: boolean, now: number): Typists {
+/** `shownFor`: typing by default; viewing signals last longer (`VIEWING_SHOWN_FOR_MS`). */
+export function noteTyping(typists: Typists, who: string, typing: boolean, now: number, shownFor = SHOWN_FOR_MS): Typists {
   const next = { ...typists };
-  if (typing) next[who] = now + SHOWN_FOR_MS;
+  if (typing) next[who] = now + shownFor;
   else delete next[who];
   return next;
 }
