@@ -27,12 +27,6 @@ impl Client {
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         r.body
     }
-
-    async fn ok(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> Value {
-        let r = self.call(method, path, Some(token), body).await;
-        assert!(r.status.is_success(), "{method} {path}: {} {:?}", r.status, r.body);
-        r.body
-    }
 }
 
 fn ids(page: &Value) -> Vec<String> {

@@ -8,34 +8,18 @@ use axum::http::StatusCode;
 use common::{error_code, next_of, serve, Client};
 use serde_json::{json, Value};
 
-async fn ok(c: &Client, method: &str, path: &str, token: &str, body: Option<Value>) -> Value {
-    let r = c.call(method, path, Some(token), body).await;
-    assert!(r.status.is_success(), "{method} {path}: {} {:?}", r.status, r.body);
-    r.body
-}
-
 #[tokio::test]
 async fn an_agent_is_notified_of_assignments_replies_and_mentions_unless_muted_or_turned_off() {
     let c = Client::new();
     let admin = c.setup().await;
-    let invitation = ok(
-        &c,
-        "POST",
-        "/api/v1/agents",
-        &admin,
-        Some(json!({"name": "Ben", "email": "ben@acme.test", "role": "agent"})),
-    )
-    .await;
-    let accept = format!("/api/v1/invitations/{}/accept", invitation["token"].as_str().unwrap());
-    let ben = c.call("POST", &accept, None, Some(json!({"password": "a long secret"}))).await.body;
-    let (ben, ben_id) = (ben["token"].as_str().unwrap().to_string(), ben["agent"]["id"].as_str().unwrap().to_string());
-    let inbox = ok(&c, "POST", "/api/v1/inboxes", &admin, Some(json!({"name": "Web", "style": "messaging"}))).await;
+    let (ben, ben_id) = c.agent(&admin, "Ben").await;
+    let inbox = c.ok("POST", "/api/v1/inboxes", &admin, Some(json!({"name": "Web", "style": "messaging"}))).await;
     let customer_says = |email: &str, text: &str| {
         let path = format!("/api/v1/inboxes/{}/customer_messages", inbox["id"].as_str().unwrap());
         let body = json!({"contact": {"email": email, "name": if email.starts_with("rosa") { "Rosa" } else { "Luca" }}, "content": text});
         let c = &c;
         let admin = admin.clone();
-        async move { ok(c, "POST", &path, &admin, Some(body)).await["conversation"]["id"].as_str().unwrap().to_string() }
+        async move { c.ok("POST", &path, &admin, Some(body)).await["conversation"]["id"].as_str().unwrap().to_string() }
     };
     // Ana gives Rosa's conversation to Ben: he is told who, by whom, and what Rosa wrote.
     let rosa = customer_says("rosa@example.test", "My order #1042 never came").await;
@@ -44,7 +28,7 @@ async fn an_agent_is_notified_of_assignments_replies_and_mentions_unless_muted_o
     let addr = serve(&c).await;
     let url = format!("ws://localhost:{}/api/v1/stream?access_token={ben}&after={after}", addr.port());
     let (mut stream, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-    ok(&c, "PUT", &format!("/api/v1/conversations/{rosa}/assignee"), &admin, Some(json!({"assignee": ben_id}))).await;
+    c.ok("PUT", &format!("/api/v1/conversations/{rosa}/assignee"), &admin, Some(json!({"assignee": ben_id}))).await;
     let n = next_of(&mut stream, "notification").await;
     assert_eq!(n["data"]["kind"], "assigned");
     assert_eq!(n["data"]["conversation"], rosa.as_str());
@@ -65,7 +49,7 @@ async fn an_agent_is_notified_of_assignments_replies_and_mentions_unless_muted_o
     // Ana mentions Ben in a note on Luca's conversation, which is nobody's.
     let luca = customer_says("luca@example.test", "Hello").await;
     let note = json!({"content": "@Ben can you take this one?", "private": true, "mentions": [ben_id]});
-    ok(&c, "POST", &format!("/api/v1/conversations/{luca}/messages"), &admin, Some(note.clone())).await;
+    c.ok("POST", &format!("/api/v1/conversations/{luca}/messages"), &admin, Some(note.clone())).await;
     let n = next_of(&mut stream, "notification").await;
     assert_eq!(
         (n["data"]["kind"].as_str(), n["data"]["conversation"].as_str()),
@@ -74,22 +58,22 @@ async fn an_agent_is_notified_of_assignments_replies_and_mentions_unless_muted_o
     assert_eq!(n["data"]["by"], "Ana");
 
     // Ben mutes Rosa's conversation: her next message is quiet, the next mention is not.
-    let muted = ok(&c, "PATCH", &format!("/api/v1/conversations/{rosa}"), &ben, Some(json!({"muted": true}))).await;
+    let muted = c.ok("PATCH", &format!("/api/v1/conversations/{rosa}"), &ben, Some(json!({"muted": true}))).await;
     assert_eq!(muted["muted"], true);
     customer_says("rosa@example.test", "Hello??").await;
-    ok(&c, "POST", &format!("/api/v1/conversations/{luca}/messages"), &admin, Some(note.clone())).await;
+    c.ok("POST", &format!("/api/v1/conversations/{luca}/messages"), &admin, Some(note.clone())).await;
     let n = next_of(&mut stream, "notification").await;
     assert_eq!(n["data"]["kind"], "mention", "nothing about the muted conversation came first: {n}");
-    let lines = ok(&c, "GET", &format!("/api/v1/conversations/{rosa}/messages"), &ben, None).await;
+    let lines = c.ok("GET", &format!("/api/v1/conversations/{rosa}/messages"), &ben, None).await;
     assert!(lines.to_string().contains("Ben muted the conversation"), "{lines}");
 
     // Ben turns mentions off: an unmuted reply still comes, the mention before it does not.
-    ok(&c, "PATCH", &format!("/api/v1/conversations/{rosa}"), &ben, Some(json!({"muted": false}))).await;
+    c.ok("PATCH", &format!("/api/v1/conversations/{rosa}"), &ben, Some(json!({"muted": false}))).await;
     let settings = json!({"assigned": true, "customer_reply": true, "mention": false});
-    let me = ok(&c, "PUT", "/api/v1/me/notifications", &ben, Some(settings.clone())).await;
+    let me = c.ok("PUT", "/api/v1/me/notifications", &ben, Some(settings.clone())).await;
     assert_eq!(me["notifications"], settings);
-    assert_eq!(ok(&c, "GET", "/api/v1/me", &ben, None).await["notifications"], settings, "kept");
-    ok(&c, "POST", &format!("/api/v1/conversations/{luca}/messages"), &admin, Some(note)).await;
+    assert_eq!(c.ok("GET", "/api/v1/me", &ben, None).await["notifications"], settings, "kept");
+    c.ok("POST", &format!("/api/v1/conversations/{luca}/messages"), &admin, Some(note)).await;
     customer_says("rosa@example.test", "Still there?").await;
     let n = next_of(&mut stream, "notification").await;
     assert_eq!(
@@ -102,11 +86,11 @@ async fn an_agent_is_notified_of_assignments_replies_and_mentions_unless_muted_o
 async fn only_a_private_note_mentions_and_only_active_agents() {
     let c = Client::new();
     let admin = c.setup().await;
-    let inbox = ok(&c, "POST", "/api/v1/inboxes", &admin, Some(json!({"name": "Web", "style": "messaging"}))).await;
+    let inbox = c.ok("POST", "/api/v1/inboxes", &admin, Some(json!({"name": "Web", "style": "messaging"}))).await;
     let path = format!("/api/v1/inboxes/{}/customer_messages", inbox["id"].as_str().unwrap());
-    let posted = ok(&c, "POST", &path, &admin, Some(json!({"contact": {"email": "a@b.test"}, "content": "hi"}))).await;
+    let posted = c.ok("POST", &path, &admin, Some(json!({"contact": {"email": "a@b.test"}, "content": "hi"}))).await;
     let messages = format!("/api/v1/conversations/{}/messages", posted["conversation"]["id"].as_str().unwrap());
-    let me = ok(&c, "GET", "/api/v1/me", &admin, None).await["id"].clone();
+    let me = c.ok("GET", "/api/v1/me", &admin, None).await["id"].clone();
 
     let r = c.call("POST", &messages, Some(&admin), Some(json!({"content": "hi", "mentions": [me]}))).await;
     assert_eq!((r.status, error_code(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"));
@@ -123,7 +107,7 @@ async fn only_a_private_note_mentions_and_only_active_agents() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(r.body["message"]["mentions"], json!([me]), "each agent once");
-    let all = ok(&c, "GET", &messages, &admin, None).await;
+    let all = c.ok("GET", &messages, &admin, None).await;
     let first = &all["items"][0];
     assert_eq!(first["content"], "hi");
     assert!(first.get("mentions").is_none(), "a message without mentions has none: {first}");

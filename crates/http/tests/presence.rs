@@ -5,28 +5,17 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{error_code, next_of, serve, Client};
-use serde_json::{json, Value};
-
-async fn ok(c: &Client, method: &str, path: &str, token: &str, body: Option<Value>) -> Value {
-    let r = c.call(method, path, Some(token), body).await;
-    assert!(r.status.is_success(), "{method} {path}: {} {:?}", r.status, r.body);
-    r.body
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn the_other_agents_see_who_is_viewing_a_conversation() {
     let c = Client::new();
     let ana = c.setup().await;
-    let invitation =
-        ok(&c, "POST", "/api/v1/agents", &ana, Some(json!({"name": "Ben", "email": "ben@acme.test", "role": "agent"})))
-            .await;
-    let accept = format!("/api/v1/invitations/{}/accept", invitation["token"].as_str().unwrap());
-    let ben = c.call("POST", &accept, None, Some(json!({"password": "a long secret"}))).await.body;
-    let ben = ben["token"].as_str().unwrap().to_string();
-    let ana_id = ok(&c, "GET", "/api/v1/me", &ana, None).await["id"].clone();
-    let inbox = ok(&c, "POST", "/api/v1/inboxes", &ana, Some(json!({"name": "Web", "style": "messaging"}))).await;
+    let (ben, _) = c.agent(&ana, "Ben").await;
+    let ana_id = c.ok("GET", "/api/v1/me", &ana, None).await["id"].clone();
+    let inbox = c.ok("POST", "/api/v1/inboxes", &ana, Some(json!({"name": "Web", "style": "messaging"}))).await;
     let path = format!("/api/v1/inboxes/{}/customer_messages", inbox["id"].as_str().unwrap());
-    let posted = ok(&c, "POST", &path, &ana, Some(json!({"contact": {"email": "a@b.test"}, "content": "hi"}))).await;
+    let posted = c.ok("POST", &path, &ana, Some(json!({"contact": {"email": "a@b.test"}, "content": "hi"}))).await;
     let id = posted["conversation"]["id"].as_str().unwrap().to_string();
     let addr = serve(&c).await;
     let stream_of = |token: &str| format!("ws://localhost:{}/api/v1/stream?access_token={token}", addr.port());
@@ -36,7 +25,7 @@ async fn the_other_agents_see_who_is_viewing_a_conversation() {
     // Ana opens it: Ben is told (again and again, so nothing is lost by starting late).
     let viewing = format!("/api/v1/conversations/{id}/viewing");
     let v = loop {
-        ok(&c, "POST", &viewing, &ana, Some(json!({"viewing": true}))).await;
+        c.ok("POST", &viewing, &ana, Some(json!({"viewing": true}))).await;
         if let Ok(v) = tokio::time::timeout(std::time::Duration::from_millis(300), next_of(&mut bens, "viewing")).await
         {
             break v;
@@ -47,14 +36,14 @@ async fn the_other_agents_see_who_is_viewing_a_conversation() {
 
     // Ana closes it: Ben sees that too. Ana's own stream never hears of herself: the first
     // viewing frame she gets is Ben's.
-    ok(&c, "POST", &viewing, &ana, Some(json!({"viewing": false}))).await;
+    c.ok("POST", &viewing, &ana, Some(json!({"viewing": false}))).await;
     loop {
         let v = next_of(&mut bens, "viewing").await;
         if v["data"]["viewing"] == false {
             break;
         }
     }
-    ok(&c, "POST", &viewing, &ben, Some(json!({"viewing": true}))).await;
+    c.ok("POST", &viewing, &ben, Some(json!({"viewing": true}))).await;
     let v = next_of(&mut anas, "viewing").await;
     assert_ne!(v["data"]["agent"], ana_id);
 

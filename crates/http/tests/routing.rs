@@ -9,28 +9,6 @@ use common::{error_code, Client};
 use serde_json::{json, Value};
 
 impl Client {
-    async fn ok(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> Value {
-        let r = self.call(method, path, Some(token), body).await;
-        assert!(r.status.is_success(), "{method} {path}: {} {:?}", r.status, r.body);
-        r.body
-    }
-
-    /// Invites an agent and accepts for them: (token, id).
-    async fn agent(&self, admin: &str, name: &str) -> (String, String) {
-        let body = json!({"name": name, "email": format!("{name}@acme.test"), "role": "agent"});
-        let inv = self.ok("POST", "/api/v1/agents", admin, Some(body)).await;
-        let link = inv["token"].as_str().unwrap();
-        let r = self
-            .call(
-                "POST",
-                &format!("/api/v1/invitations/{link}/accept"),
-                None,
-                Some(json!({"password": "a long secret"})),
-            )
-            .await;
-        (r.body["token"].as_str().unwrap().to_string(), r.body["agent"]["id"].as_str().unwrap().to_string())
-    }
-
     async fn customer(&self, token: &str, inbox: &str, email: &str) -> Value {
         let body = json!({"contact": {"email": email}, "content": "hello"});
         self.ok("POST", &format!("/api/v1/inboxes/{inbox}/customer_messages"), token, Some(body)).await["conversation"]

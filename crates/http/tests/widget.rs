@@ -72,23 +72,15 @@ impl Widget<'_> {
     }
 }
 
-/// The desk on a loopback port, for WebSocket clients.
-async fn agent_ok(c: &Client, method: &str, path: &str, token: &str, body: Option<Value>) -> Value {
-    let r = c.call(method, path, Some(token), body).await;
-    assert!(r.status.is_success(), "{method} {path}: {} {:?}", r.status, r.body);
-    r.body
-}
-
 /// A desk with an inbox whose widget may be embedded by the shop; returns the admin's token,
 /// the inbox and its widget.
 async fn desk_with_widget(c: &Client, pre_chat: Value) -> (String, Value, Widget<'_>) {
     let token = c.setup().await;
-    let inbox =
-        agent_ok(c, "POST", "/api/v1/inboxes", &token, Some(json!({"name": "Shop", "style": "messaging"}))).await;
+    let inbox = c.ok("POST", "/api/v1/inboxes", &token, Some(json!({"name": "Shop", "style": "messaging"}))).await;
     let id = inbox["id"].as_str().unwrap();
     let settings = json!({"allowed_origins": [format!("{SHOP}/")], "colour": "#AA3300", "position": "bottom_left",
         "greeting": "Hi! We usually answer within minutes.", "pre_chat": pre_chat});
-    let inbox = agent_ok(c, "PUT", &format!("/api/v1/inboxes/{id}/widget"), &token, Some(settings)).await;
+    let inbox = c.ok("PUT", &format!("/api/v1/inboxes/{id}/widget"), &token, Some(settings)).await;
     let website_token = inbox["widget"]["website_token"].as_str().unwrap().to_string();
     assert_eq!(website_token.len(), 24);
     (token, inbox, Widget { c, token: website_token })
@@ -153,11 +145,11 @@ async fn a_visitor_chats_gets_the_greeting_and_sees_only_public_messages_of_thei
     assert!(first["conversation"].get("assignee").is_none(), "no internals for the customer");
 
     // The agent sees the customer's words in the list, answers, and writes a note.
-    let seen = agent_ok(&c, "GET", &format!("/api/v1/conversations/{conversation}"), &admin, None).await;
+    let seen = c.ok("GET", &format!("/api/v1/conversations/{conversation}"), &admin, None).await;
     assert_eq!(seen["preview"], "Where is my order?");
     let path = format!("/api/v1/conversations/{conversation}/messages");
-    agent_ok(&c, "POST", &path, &admin, Some(json!({"content": "It ships today."}))).await;
-    agent_ok(&c, "POST", &path, &admin, Some(json!({"content": "VIP, be nice", "private": true}))).await;
+    c.ok("POST", &path, &admin, Some(json!({"content": "It ships today."}))).await;
+    c.ok("POST", &path, &admin, Some(json!({"content": "VIP, be nice", "private": true}))).await;
     let second = w.ok("POST", "/messages", Some(&joe), Some(json!({"content": "Thanks!"}))).await;
     assert!(second["visitor_token"].is_null() && second["greeting"].is_null());
     assert_eq!(second["conversation"]["id"].as_str(), Some(conversation.as_str()));
@@ -234,8 +226,7 @@ async fn a_solved_conversation_is_rated_once_and_the_rating_reaches_the_agents()
     let (visitor, id) = w.start("Help").await;
     let early = w.call("POST", &format!("/conversations/{id}/csat"), Some(&visitor), Some(json!({"rating": 5}))).await;
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
-    agent_ok(&c, "POST", &format!("/api/v1/conversations/{id}/status"), &admin, Some(json!({"status": "solved"})))
-        .await;
+    c.ok("POST", &format!("/api/v1/conversations/{id}/status"), &admin, Some(json!({"status": "solved"}))).await;
     let rated = w
         .ok(
             "POST",
@@ -247,9 +238,9 @@ async fn a_solved_conversation_is_rated_once_and_the_rating_reaches_the_agents()
     assert_eq!((rated["csat"]["rating"].as_u64(), rated["status"].as_str()), (Some(4), Some("solved")));
     let twice = w.call("POST", &format!("/conversations/{id}/csat"), Some(&visitor), Some(json!({"rating": 1}))).await;
     assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let seen = agent_ok(&c, "GET", &format!("/api/v1/conversations/{id}"), &admin, None).await;
+    let seen = c.ok("GET", &format!("/api/v1/conversations/{id}"), &admin, None).await;
     assert_eq!(seen["csat"]["comment"], "Quick!");
-    let lines = agent_ok(&c, "GET", &format!("/api/v1/conversations/{id}/messages"), &admin, None).await;
+    let lines = c.ok("GET", &format!("/api/v1/conversations/{id}/messages"), &admin, None).await;
     assert!(lines["items"]
         .as_array()
         .unwrap()
@@ -268,8 +259,8 @@ async fn the_visitor_stream_brings_agent_replies_but_never_notes() {
     let (mut ws, _) = tokio_tungstenite::connect_async(url(&visitor)).await.unwrap();
 
     let path = format!("/api/v1/conversations/{id}/messages");
-    agent_ok(&c, "POST", &path, &admin, Some(json!({"content": "internal only", "private": true}))).await;
-    agent_ok(&c, "POST", &path, &admin, Some(json!({"content": "Yes, Ana here."}))).await;
+    c.ok("POST", &path, &admin, Some(json!({"content": "internal only", "private": true}))).await;
+    c.ok("POST", &path, &admin, Some(json!({"content": "Yes, Ana here."}))).await;
     // Accepting the chat leaves an activity line first; the customer sees neither it nor the note.
     let mut got = Vec::new();
     while got.len() < 2 {
@@ -306,31 +297,29 @@ async fn typing_and_seen_marks_reach_the_other_side_but_a_note_being_typed_does_
     // A note being typed stays among agents; a reply reaches the customer by name (the first
     // frame the customer gets is the reply's, sent second: it stopped).
     let typing_path = format!("/api/v1/conversations/{id}/typing");
-    agent_ok(&c, "POST", &typing_path, &admin, Some(json!({"typing": true, "private": true}))).await;
-    agent_ok(&c, "POST", &typing_path, &admin, Some(json!({"typing": false}))).await;
+    c.ok("POST", &typing_path, &admin, Some(json!({"typing": true, "private": true}))).await;
+    c.ok("POST", &typing_path, &admin, Some(json!({"typing": false}))).await;
     let seen_by_customer = next_of(&mut customer, "typing").await;
     assert_eq!(seen_by_customer["data"], json!({"conversation": id, "agent_name": "Ana", "typing": false}));
 
     // The agent reads the conversation: the customer's widget gets the mark.
-    let seen =
-        agent_ok(&c, "POST", &format!("/api/v1/conversations/{id}/seen"), &admin, Some(json!({"seq": 99}))).await;
+    let seen = c.ok("POST", &format!("/api/v1/conversations/{id}/seen"), &admin, Some(json!({"seq": 99}))).await;
     let last_seq = seen["last_seq"].as_u64().unwrap();
     assert_eq!(seen["agent_last_seen_seq"].as_u64(), Some(last_seq), "never past the last message");
     let updated = next_of(&mut customer, "conversation.updated").await;
     assert_eq!(updated["data"]["agent_last_seen_seq"].as_u64(), Some(last_seq));
 
     // The customer reads the reply: the agents get a conversation.seen event, kept in the record.
-    agent_ok(&c, "POST", &format!("/api/v1/conversations/{id}/messages"), &admin, Some(json!({"content": "Hi!"})))
-        .await;
+    c.ok("POST", &format!("/api/v1/conversations/{id}/messages"), &admin, Some(json!({"content": "Hi!"}))).await;
     let reply_seq = last_seq + 2; // the reply follows the activity line of the agent opening it
-    let conversation = agent_ok(&c, "GET", &format!("/api/v1/conversations/{id}"), &admin, None).await;
+    let conversation = c.ok("GET", &format!("/api/v1/conversations/{id}"), &admin, None).await;
     assert_eq!(conversation["last_seq"].as_u64(), Some(reply_seq), "{conversation}");
     w.ok("POST", &format!("/conversations/{id}/seen"), Some(&visitor), Some(json!({"seq": reply_seq}))).await;
     let by_agent = next_of(&mut agents, "conversation.seen").await;
     assert_eq!(by_agent["data"], json!({"conversation": id, "by_contact": false, "seq": last_seq}));
     let by_customer = next_of(&mut agents, "conversation.seen").await;
     assert_eq!(by_customer["data"], json!({"conversation": id, "by_contact": true, "seq": reply_seq}));
-    let conversation = agent_ok(&c, "GET", &format!("/api/v1/conversations/{id}"), &admin, None).await;
+    let conversation = c.ok("GET", &format!("/api/v1/conversations/{id}"), &admin, None).await;
     assert_eq!(conversation["contact_last_seen_seq"].as_u64(), Some(reply_seq));
 
     // Somebody else's conversation is not theirs to type in or mark.

@@ -68,6 +68,29 @@ impl Client {
         self.send(req.unwrap()).await
     }
 
+    /// A call that must succeed; its JSON answer.
+    pub async fn ok(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> Value {
+        let r = self.call(method, path, Some(token), body).await;
+        assert!(r.status.is_success(), "{method} {path}: {} {:?}", r.status, r.body);
+        r.body
+    }
+
+    /// Invites an agent and accepts for them: (token, id).
+    pub async fn agent(&self, admin: &str, name: &str) -> (String, String) {
+        let body = json!({"name": name, "email": format!("{name}@acme.test"), "role": "agent"});
+        let inv = self.ok("POST", "/api/v1/agents", admin, Some(body)).await;
+        let link = inv["token"].as_str().unwrap();
+        let r = self
+            .call(
+                "POST",
+                &format!("/api/v1/invitations/{link}/accept"),
+                None,
+                Some(json!({"password": "a long secret"})),
+            )
+            .await;
+        (r.body["token"].as_str().unwrap().to_string(), r.body["agent"]["id"].as_str().unwrap().to_string())
+    }
+
     pub async fn setup(&self) -> String {
         let r = self
             .call("POST", "/api/v1/setup", None, Some(json!({"business_name": "Acme", "admin_name": "Ana", "email": "ana@acme.test", "password": "correct horse"})))
