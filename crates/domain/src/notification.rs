@@ -64,11 +64,26 @@ pub struct Notification {
 /// is not worth a popup any more: the inbox shows it.
 pub const NOTIFY_WITHIN: Duration = Duration::from_secs(120);
 
-/// Whether `event` may notify `me` at all, before reading anything else from the store.
-pub fn may_notify(me: Id, event: &EventKind) -> bool {
-    match event {
-        EventKind::AssigneeChanged { to, .. } => *to == Some(me),
+/// Whether `event` may notify `me` at all, judged before reading anything from the store (every
+/// agent's stream asks this of every event).
+pub fn may_notify(me: Id, event: &Event, now: Timestamp) -> bool {
+    if now.since(event.at) > NOTIFY_WITHIN || event.actor == Some(me) {
+        return false;
+    }
+    match event.kind {
+        EventKind::AssigneeChanged { to, .. } => to == Some(me),
         EventKind::MessageCreated { .. } => true,
+        _ => false,
+    }
+}
+
+/// Whether the message of a `message.created` event must be read to decide for `me`: a note may
+/// mention anyone, a public message only counts in my own unmuted conversation.
+pub fn message_matters(me: Id, event: &EventKind, conversation: &Conversation) -> bool {
+    match event {
+        EventKind::MessageCreated { private, .. } => {
+            !conversation.muted && (*private || conversation.assignee == Some(me))
+        }
         _ => false,
     }
 }
@@ -226,10 +241,25 @@ mod tests {
     }
 
     #[test]
-    fn only_assignments_to_me_and_messages_are_looked_at() {
-        assert!(may_notify(ANA, &EventKind::AssigneeChanged { conversation: Id(50), from: None, to: Some(ANA) }));
-        assert!(!may_notify(ANA, &EventKind::AssigneeChanged { conversation: Id(50), from: Some(ANA), to: Some(BEN) }));
-        assert!(may_notify(ANA, &EventKind::MessageCreated { conversation: Id(50), seq: 1, private: true }));
-        assert!(!may_notify(ANA, &EventKind::ConversationUpdated { conversation: Id(50) }));
+    fn only_fresh_assignments_to_me_and_others_messages_are_looked_at() {
+        assert!(may_notify(ANA, &assigned(ANA, Some(BEN)), NOW));
+        assert!(!may_notify(ANA, &assigned(BEN, Some(ANA)), NOW));
+        assert!(!may_notify(ANA, &assigned(ANA, Some(BEN)), NOW.plus(NOTIFY_WITHIN + Duration::from_secs(1))));
+        let note = event(Some(BEN), EventKind::MessageCreated { conversation: Id(50), seq: 1, private: true });
+        assert!(may_notify(ANA, &note, NOW));
+        assert!(!may_notify(BEN, &note, NOW), "my own message");
+        assert!(!may_notify(ANA, &event(Some(BEN), EventKind::ConversationUpdated { conversation: Id(50) }), NOW));
+    }
+
+    #[test]
+    fn a_message_is_read_only_when_it_can_matter() {
+        let public = created(None).kind;
+        let note = EventKind::MessageCreated { conversation: Id(50), seq: 1, private: true };
+        assert!(message_matters(ANA, &public, &conversation(Some(ANA))));
+        assert!(!message_matters(ANA, &public, &conversation(Some(BEN))), "someone else's conversation");
+        assert!(message_matters(ANA, &note, &conversation(Some(BEN))), "a note may mention me");
+        let mut muted = conversation(Some(ANA));
+        muted.muted = true;
+        assert!(!message_matters(ANA, &public, &muted) && !message_matters(ANA, &note, &muted));
     }
 }

@@ -4,7 +4,7 @@
 use crate::{Desk, EngineError, Result};
 use frontdesk_domain::inbox::preview_of;
 use frontdesk_domain::notification::{
-    may_notify, notification_for, Notification, NotificationKind, NotificationSettings,
+    may_notify, message_matters, notification_for, Notification, NotificationKind, NotificationSettings,
 };
 use frontdesk_domain::{Agent, Event, EventKind, Id};
 use frontdesk_store::TxError;
@@ -12,7 +12,9 @@ use frontdesk_store::TxError;
 impl Desk {
     /// The notification `event` gives agent `me`, with what their app shows; none for most events.
     pub fn notification_for(&self, me: Id, event: &Event) -> Result<Option<Notification>> {
-        if !may_notify(me, &event.kind) {
+        // Cheapest first: every agent's stream asks this of every event.
+        let now = self.now();
+        if !may_notify(me, event, now) {
             return Ok(None);
         }
         let (conversation, seq) = match event.kind {
@@ -21,16 +23,17 @@ impl Desk {
             _ => return Ok(None),
         };
         let store = self.store();
-        let (Some(c), Some(me_now)) = (store.conversation(conversation)?, store.agent(me)?) else { return Ok(None) };
+        let Some(c) = store.conversation(conversation)? else { return Ok(None) };
         let message = match seq {
+            Some(_) if !message_matters(me, &event.kind, &c) => return Ok(None),
             Some(seq) => match store.messages(conversation, seq - 1, 1)?.pop() {
                 Some(m) => Some(m),
                 None => return Ok(None),
             },
             None => None,
         };
-        let Some(kind) = notification_for(me, &me_now.agent.notifications, event, &c, message.as_ref(), self.now())
-        else {
+        let Some(me_now) = store.agent(me)? else { return Ok(None) };
+        let Some(kind) = notification_for(me, &me_now.agent.notifications, event, &c, message.as_ref(), now) else {
             return Ok(None);
         };
         let contact = store
