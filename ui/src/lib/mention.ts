@@ -11,11 +11,11 @@ export function mentionQuery(text: string, caret: number): { start: number; quer
   return { start: caret - m[2].length - 1, query: m[2] };
 }
 
-/** Agents whose name starts with the query (any word of it), at most `max`, names in order. */
+/** Agents with a word of their name starting with the query (which has no spaces), at most `max`, names in order. */
 export function matchAgents<A extends Mentionable>(agents: A[], query: string, max = 6): A[] {
   const q = query.toLocaleLowerCase();
   return agents
-    .filter((a) => a.name.toLocaleLowerCase().split(/\s+/).some((w) => w.startsWith(q)) || a.name.toLocaleLowerCase().startsWith(q))
+    .filter((a) => a.name.toLocaleLowerCase().split(/\s+/).some((w) => w.startsWith(q)))
     .sort((a, b) => a.name.localeCompare(b.name))
     .slice(0, max);
 }
