@@ -13,10 +13,10 @@ const root = resolve(import.meta.dirname, '../..');
 export const artifacts = join(root, 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-export async function startDesk() {
+export async function startDesk(extraArgs = []) {
   const bin = process.env.FRONTDESK_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug/frontdesk');
   const dataDir = mkdtempSync(join(tmpdir(), 'frontdesk-e2e-'));
-  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((ok, fail) => {
@@ -114,13 +114,13 @@ export async function logIn(browser, url, email, password, viewport = { width: 1
 /**
  * For a test file: a fresh desk and browser before its tests, both stopped after them (the desk
  * must stop cleanly), and `prepare(env)` run once both are up. Read `desk`, `chrome` and `api`
- * inside tests, once `before` has run.
+ * inside tests, once `before` has run. `deskArgs` go to `frontdesk serve` (`--test-clock`).
  */
-export function useDesk(prepare = async () => {}) {
+export function useDesk(prepare = async () => {}, deskArgs = []) {
   const env = { desk: null, chrome: null, api: null };
   // One hook, so `prepare` (a file's own setup on the running desk) always runs after the start.
   before(async () => {
-    env.desk = await startDesk();
+    env.desk = await startDesk(deskArgs);
     env.api = apiOf(env.desk);
     env.chrome = await launchBrowser();
     await prepare(env);

@@ -179,15 +179,24 @@ pub fn email_address(field: &'static str, raw: &str) -> Result<String, DomainErr
 pub enum EmailPurpose {
     /// The conversation's public messages up to `up_to_seq` (the last one when it was asked for).
     Transcript { conversation: Id, up_to_seq: u64 },
+    /// Agents' replies from `from_seq` to `up_to_seq` for a customer who had left the chat,
+    /// with a link back to it. Replies that come while it waits join it.
+    Replies { conversation: Id, from_seq: u64, up_to_seq: u64 },
 }
 
 impl EmailPurpose {
     pub fn conversation(&self) -> Option<Id> {
         match self {
-            EmailPurpose::Transcript { conversation, .. } => Some(*conversation),
+            EmailPurpose::Transcript { conversation, .. } | EmailPurpose::Replies { conversation, .. } => {
+                Some(*conversation)
+            }
         }
     }
 }
+
+/// How long a replies email waits before it goes, so that several quick replies make one email
+/// and a customer who comes back to the chat and reads them gets none.
+pub const REPLY_BATCH: Duration = Duration::from_secs(120);
 
 /// Where an email is on its way out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
@@ -201,6 +210,8 @@ pub enum EmailState {
     Sent,
     /// The server refused it for good (5xx), or it kept failing for a day.
     Failed,
+    /// Not sent because it was no longer needed (the customer read the replies in the chat).
+    Skipped,
 }
 
 /// How long temporary failures are retried before the email is given up.
@@ -238,6 +249,8 @@ pub enum Attempt {
     Temporary(String),
     /// A 5xx answer, or an email that cannot be made: trying again would not help.
     Permanent(String),
+    /// Nothing left to tell (the customer saw it all meanwhile): not sent, and no error.
+    Unneeded(String),
 }
 
 impl OutgoingEmail {
@@ -264,6 +277,34 @@ impl OutgoingEmail {
         }
     }
 
+    /// A replies email for a customer who left the chat: it waits `REPLY_BATCH` first.
+    pub fn queue_replies(
+        id: Id,
+        message_id: String,
+        to: String,
+        conversation: Id,
+        seq: u64,
+        now: Timestamp,
+    ) -> OutgoingEmail {
+        let purpose = EmailPurpose::Replies { conversation, from_seq: seq, up_to_seq: seq };
+        let mut email = OutgoingEmail::queue(id, message_id, to, purpose, None, now);
+        email.next_attempt_at = Some(now.plus(REPLY_BATCH));
+        email
+    }
+
+    /// Adds the reply `seq` to a replies email that has not been tried yet; false when this
+    /// email cannot take it (another purpose, already tried, or for another address).
+    pub fn take_reply(&mut self, seq: u64, to: &str) -> bool {
+        let untried = self.state == EmailState::Queued && self.attempts == 0 && self.to == to;
+        match &mut self.purpose {
+            EmailPurpose::Replies { up_to_seq, .. } if untried => {
+                *up_to_seq = (*up_to_seq).max(seq);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the outbox still has to send it.
     pub fn is_waiting(&self) -> bool {
         matches!(self.state, EmailState::Queued | EmailState::Retrying)
@@ -282,6 +323,11 @@ impl OutgoingEmail {
             }
             Attempt::Permanent(reason) => {
                 self.state = EmailState::Failed;
+                self.last_error = Some(reason);
+                self.next_attempt_at = None;
+            }
+            Attempt::Unneeded(reason) => {
+                self.state = EmailState::Skipped;
                 self.last_error = Some(reason);
                 self.next_attempt_at = None;
             }
@@ -393,5 +439,22 @@ mod tests {
         e.record(Attempt::Sent, Timestamp(20_000));
         assert_eq!((e.state, e.sent_at, e.attempts), (EmailState::Sent, Some(Timestamp(20_000)), 2));
         assert!(!e.is_waiting());
+    }
+
+    #[test]
+    fn quick_replies_join_the_waiting_email_until_it_is_tried() {
+        let now = Timestamp(1_000);
+        let mut e = OutgoingEmail::queue_replies(Id(9), "<9@a>".into(), "bob@x.test".into(), Id(1), 4, now);
+        assert_eq!(e.next_attempt_at, Some(now.plus(REPLY_BATCH)), "waits for more replies first");
+        assert!(e.take_reply(6, "bob@x.test"));
+        assert!(!e.take_reply(7, "eve@x.test"), "an address changed meanwhile gets its own email");
+        assert_eq!(e.purpose, EmailPurpose::Replies { conversation: Id(1), from_seq: 4, up_to_seq: 6 });
+        e.record(Attempt::Temporary("421 busy".into()), now.plus(REPLY_BATCH));
+        assert!(!e.take_reply(8, "bob@x.test"), "an email tried once keeps its content for every retry");
+        let mut transcript = queued();
+        assert!(!transcript.take_reply(8, "bob@x.test"));
+        let mut read = OutgoingEmail::queue_replies(Id(10), "<10@a>".into(), "bob@x.test".into(), Id(1), 4, now);
+        read.record(Attempt::Unneeded("read in the chat".into()), now);
+        assert_eq!((read.state, read.is_waiting()), (EmailState::Skipped, false));
     }
 }

@@ -3,7 +3,7 @@
 //! satisfaction rating.
 
 use crate::conversation::Status;
-use crate::{DomainError, Timestamp};
+use crate::{DomainError, Id, Timestamp};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -72,6 +72,13 @@ pub struct WidgetSettings {
     pub language: Option<String>,
     /// Secret: a site signs its logged-in users' identifiers with it (HMAC-SHA256).
     pub identity_secret: String,
+    /// Email agents' replies to a customer who has left the chat (batched, with a link back).
+    #[serde(default)]
+    pub email_replies: bool,
+    /// Where customers' browsers reach this desk ("https://help.example.com"): the snippet's
+    /// script and the link in reply emails point here. Empty: not given yet.
+    #[serde(default)]
+    pub public_url: String,
 }
 
 pub const DEFAULT_COLOUR: &str = "#1f6feb";
@@ -87,6 +94,13 @@ pub struct WidgetSettingsInput {
     pub pre_chat: PreChatForm,
     #[ts(optional)]
     pub language: Option<String>,
+    /// Off when omitted.
+    #[serde(default)]
+    #[ts(optional)]
+    pub email_replies: Option<bool>,
+    /// Kept as it is when omitted; needed for `email_replies`.
+    #[ts(optional)]
+    pub public_url: Option<String>,
 }
 
 impl WidgetSettingsInput {
@@ -127,8 +141,27 @@ impl WidgetSettingsInput {
                 return Err(DomainError::invalid("language", format!("'{other}' is not one of en, es, it")));
             }
         };
+        let public_url = match self.public_url.as_deref().map(str::trim) {
+            None => current.public_url.clone(),
+            Some("") => String::new(),
+            Some(url) => origin(url).map_err(|_| {
+                DomainError::invalid(
+                    "public_url",
+                    format!("'{url}' is not an address like https://help.example.com (scheme, host, optional port)"),
+                )
+            })?,
+        };
+        let email_replies = self.email_replies.unwrap_or(false);
+        if email_replies && public_url.is_empty() {
+            return Err(DomainError::invalid(
+                "public_url",
+                "give the address customers reach this desk at: the emailed replies link back to it",
+            ));
+        }
         let keep = |now: &str, new: String| if now.is_empty() { new } else { now.to_string() };
         Ok(WidgetSettings {
+            email_replies,
+            public_url,
             website_token: keep(&current.website_token, website_token),
             identity_secret: keep(&current.identity_secret, identity_secret),
             allowed_origins,
@@ -164,6 +197,46 @@ impl WidgetSettings {
         mac.update(identifier.as_bytes());
         mac.verify_slice(&given).is_ok()
     }
+}
+
+/// How long the link in a replies email opens the conversation.
+pub const CONTINUE_LINK_VALID_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
+/// The token in a replies email's link: it names the conversation and its contact until
+/// `expires`, signed with the desk's link secret, so nobody can make one for another
+/// conversation. Anyone holding the email can open the conversation, as with any emailed link.
+pub fn continue_token(secret: &[u8], conversation: Id, contact: Id, expires: Timestamp) -> String {
+    let body = format!("{:x}.{:x}.{:x}", conversation.0, contact.0, expires.0);
+    format!("{body}.{}", hex::encode(continue_mac(secret, &body).finalize().into_bytes()))
+}
+
+/// The conversation and contact a `continue_token` names, if it is genuine and not expired.
+pub fn open_continue_token(secret: &[u8], token: &str, now: Timestamp) -> Result<(Id, Id), DomainError> {
+    let refused = || DomainError::invalid("token", "this link is not valid: ask for a new reply or start a new chat");
+    let (body, signature) = token.trim().rsplit_once('.').ok_or_else(refused)?;
+    let given = hex::decode(signature).map_err(|_| refused())?;
+    continue_mac(secret, body).verify_slice(&given).map_err(|_| refused())?;
+    let mut parts = body.split('.').map(|p| u64::from_str_radix(p, 16));
+    let (Some(Ok(conversation)), Some(Ok(contact)), Some(Ok(expires)), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(refused());
+    };
+    if i64::try_from(expires).unwrap_or(i64::MAX) < now.0 {
+        return Err(DomainError::invalid(
+            "token",
+            "this link has expired: open the chat on the website to write to us again",
+        ));
+    }
+    Ok((Id(conversation), Id(contact)))
+}
+
+fn continue_mac(secret: &[u8], body: &str) -> Hmac<Sha256> {
+    #[allow(clippy::expect_used)]
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    mac.update(b"frontdesk continue link\0");
+    mac.update(body.as_bytes());
+    mac
 }
 
 /// An origin as browsers send it: `scheme://host[:port]`, lower-case, without a path or a
@@ -245,6 +318,45 @@ mod tests {
             greeting: " Hi! ".into(),
             pre_chat: PreChatForm::default(),
             language: None,
+            email_replies: None,
+            public_url: None,
+        }
+    }
+
+    #[test]
+    fn replies_by_email_need_the_desks_public_address() {
+        let current = WidgetSettings::new("tok".into(), "secret".into());
+        let without = WidgetSettingsInput { email_replies: Some(true), ..input() };
+        assert!(without
+            .apply(&current, String::new(), String::new())
+            .unwrap_err()
+            .to_string()
+            .starts_with("public_url"));
+        let with = WidgetSettingsInput {
+            email_replies: Some(true),
+            public_url: Some("https://Help.Acme.test/".into()),
+            ..input()
+        };
+        let s = with.apply(&current, String::new(), String::new()).unwrap();
+        assert_eq!((s.email_replies, s.public_url.as_str()), (true, "https://help.acme.test"));
+        let kept = input().apply(&s, String::new(), String::new()).unwrap();
+        assert_eq!((kept.email_replies, kept.public_url.as_str()), (false, "https://help.acme.test"));
+        let bad = WidgetSettingsInput { public_url: Some("help.acme.test/chat".into()), ..input() };
+        assert!(bad.apply(&current, String::new(), String::new()).is_err());
+    }
+
+    #[test]
+    fn a_continue_link_opens_only_its_own_conversation_until_it_expires() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let expires = Timestamp(10_000);
+        let token = continue_token(secret, Id(0xabc), Id(0x42), expires);
+        assert_eq!(open_continue_token(secret, &token, Timestamp(9_999)).unwrap(), (Id(0xabc), Id(0x42)));
+        assert!(open_continue_token(secret, &token, Timestamp(10_001)).unwrap_err().to_string().contains("expired"));
+        assert!(open_continue_token(b"another desk's secret", &token, Timestamp(0)).is_err());
+        let other = token.replacen("abc", "abd", 1);
+        assert!(open_continue_token(secret, &other, Timestamp(0)).is_err(), "another conversation, same signature");
+        for junk in ["", "abc", "a.b.c.zz", "1.2.3.4.5"] {
+            assert!(open_continue_token(secret, junk, Timestamp(0)).is_err(), "{junk}");
         }
     }
 

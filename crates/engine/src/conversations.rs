@@ -220,6 +220,8 @@ impl Desk {
         }
         let actor = actor.clone();
         let router = self.inner.router.clone();
+        let online = self.inner.online.clone();
+        let fresh = crate::outbox::ReplyEmailRandomness::draw()?;
         self.command(move |tx| {
             let mut routing = Routing::begin(&router);
             let (inbox, mut c) = load(tx, conversation)?;
@@ -234,6 +236,10 @@ impl Desk {
             }
             let kind = if private { MessageKind::PrivateNote } else { MessageKind::Outgoing };
             let message = append_mentioning(tx, &mut c, kind, Some(actor.id), content.clone(), mentions.clone())?;
+            if !private {
+                let in_chat = online.is_online(c.contact);
+                crate::outbox::queue_reply_email(tx, &inbox, &c, message.seq, in_chat, &fresh)?;
+            }
             save(tx, &mut routing, &inbox, &mut c)?;
             assign_waiting(tx, routing)?;
             Ok(Posted { conversation: c, message })

@@ -39,6 +39,9 @@ pub enum EngineError {
         "the identity hash does not match the identifier: sign it with the inbox's identity secret (HMAC-SHA256, hex)"
     )]
     IdentityRefused,
+    /// A link sent to a customer that is forged, for another inbox, or expired.
+    #[error("{0}")]
+    LinkRefused(String),
     #[error("{what}: try again in {} s", .retry_after.as_secs().max(1))]
     RateLimited { what: String, retry_after: Duration },
     #[error(transparent)]

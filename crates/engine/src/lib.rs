@@ -21,10 +21,11 @@ pub use error::EngineError;
 pub use frontdesk_store::{StatusFilter, Timer, TimerKind, ViewCursor};
 pub use frontdesk_store::{StoreConfig, StoreError};
 pub use outbox::{TestEmailOutcome, TestEmailRequest, TranscriptRequest};
+pub use presence::OnlineVisitor;
 pub use routing::{AgentLoad, AssignRequest, AvailabilityRequest, RoutingOverview, Waiting};
 pub use widget::{
-    CsatRequest, Visitor, VisitorContact, VisitorConversation, VisitorDetails, VisitorIdentity, VisitorMessage,
-    VisitorPosted, VisitorSession, VisitorTranscriptRequest,
+    ContinueRequest, CsatRequest, Visitor, VisitorContact, VisitorConversation, VisitorDetails, VisitorIdentity,
+    VisitorMessage, VisitorPosted, VisitorSession, VisitorTranscriptRequest,
 };
 
 use frontdesk_domain::{Clock, Event, Id, LoginThrottle, Timestamp};
@@ -61,6 +62,8 @@ struct Inner {
     outbox_changed: tokio::sync::Notify,
     /// Changed only inside commands, on the committer thread (see `routing`).
     router: Arc<Mutex<frontdesk_domain::routing::Router>>,
+    /// Open widget streams per contact: a customer with none has left the chat. Never stored.
+    online: presence::OnlineContacts,
 }
 
 impl Desk {
@@ -94,6 +97,7 @@ impl Desk {
                 timers_changed,
                 outbox_changed: tokio::sync::Notify::new(),
                 router,
+                online: presence::OnlineContacts::default(),
             }),
         })
     }

@@ -11,10 +11,11 @@ use crate::{Desk, EngineError, Result, MAX_SLEEP};
 use frontdesk_domain::email::{
     email_address, Attempt, EmailPurpose, EmailState, OutgoingEmail, SmtpSettings, SmtpSettingsInput, SmtpSettingsView,
 };
-use frontdesk_domain::inbox::{Conversation, MessageKind};
+use frontdesk_domain::inbox::{Conversation, Inbox, MessageKind};
 use frontdesk_domain::snooze::parse_time_zone;
+use frontdesk_domain::widget;
 use frontdesk_domain::{Agent, EventKind, Id};
-use frontdesk_mail::transcript::{render, Language, TranscriptInput};
+use frontdesk_mail::transcript::{render, render_replies, Language, TranscriptInput};
 use frontdesk_mail::{Mailer, OutgoingMessage, SendError};
 use frontdesk_store::{Tx, TxError};
 use serde::{Deserialize, Serialize};
@@ -245,46 +246,71 @@ impl Desk {
         }
     }
 
-    /// Renders an email from the store as it is now; the transcript stops at the message that
-    /// was last when it was asked for, so every try sends the same content.
+    /// Renders an email from the store as it is now. A transcript stops at the message that was
+    /// last when it was asked for, so every try sends the same content; a replies email leaves
+    /// out what the customer has read in the chat meanwhile, and is not sent when that is all.
     fn compose(&self, email: &OutgoingEmail, settings: &SmtpSettings) -> std::result::Result<OutgoingMessage, Attempt> {
         let temporary = |e: frontdesk_store::StoreError| Attempt::Temporary(format!("reading the conversation: {e}"));
         let gone = |what: &str| Attempt::Permanent(format!("the {what} no longer exists"));
-        match &email.purpose {
-            EmailPurpose::Transcript { conversation, up_to_seq } => {
-                let store = self.store();
-                let c = store.conversation(*conversation).map_err(temporary)?.ok_or_else(|| gone("conversation"))?;
-                let inbox = store.inbox(c.inbox).map_err(temporary)?.ok_or_else(|| gone("inbox"))?;
-                let contact = store.contact(c.contact).map_err(temporary)?.ok_or_else(|| gone("contact"))?;
-                let business =
-                    store.business().map_err(temporary)?.map_or_else(|| settings.from_name.clone(), |b| b.name);
+        let store = self.store();
+        let Some(conversation) = email.purpose.conversation() else { return Err(gone("conversation")) };
+        let c = store.conversation(conversation).map_err(temporary)?.ok_or_else(|| gone("conversation"))?;
+        let inbox = store.inbox(c.inbox).map_err(temporary)?.ok_or_else(|| gone("inbox"))?;
+        let contact = store.contact(c.contact).map_err(temporary)?.ok_or_else(|| gone("contact"))?;
+        let business = store.business().map_err(temporary)?.map_or_else(|| settings.from_name.clone(), |b| b.name);
+        let messages = match &email.purpose {
+            EmailPurpose::Transcript { up_to_seq, .. } => {
                 let limit = usize::try_from(*up_to_seq).unwrap_or(usize::MAX);
-                let messages = store.messages(c.id, 0, limit).map_err(temporary)?;
-                let mut names = HashMap::new();
-                for author in messages.iter().filter(|m| m.kind == MessageKind::Outgoing).filter_map(|m| m.author) {
-                    if let std::collections::hash_map::Entry::Vacant(v) = names.entry(author) {
-                        v.insert(store.agent(author).map_err(temporary)?.map(|r| r.agent.name));
-                    }
+                store.messages(c.id, 0, limit).map_err(temporary)?
+            }
+            EmailPurpose::Replies { from_seq, up_to_seq, .. } => {
+                let after = from_seq.saturating_sub(1).max(c.contact_last_seen_seq);
+                let limit = usize::try_from(up_to_seq.saturating_sub(after)).unwrap_or(usize::MAX);
+                let mut replies = store.messages(c.id, after, limit).map_err(temporary)?;
+                replies.retain(|m| m.kind == MessageKind::Outgoing && m.seq <= *up_to_seq);
+                if replies.is_empty() {
+                    return Err(Attempt::Unneeded("the customer read the replies in the chat".into()));
                 }
-                let agent_name = |id: Id| names.get(&id).cloned().flatten().unwrap_or_else(|| business.clone());
-                let zone = parse_time_zone(&inbox.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-                let t = render(&TranscriptInput {
-                    business_name: &business,
-                    number: c.number,
-                    language: Language::from_tag(contact.language.as_deref()),
-                    time_zone: &zone,
-                    messages: &messages,
-                    agent_name: &agent_name,
-                });
-                Ok(OutgoingMessage {
-                    message_id: email.message_id.clone(),
-                    to: email.to.clone(),
-                    subject: t.subject,
-                    html: t.html,
-                    text: t.text,
-                })
+                replies
+            }
+        };
+        let mut names = HashMap::new();
+        for author in messages.iter().filter(|m| m.kind == MessageKind::Outgoing).filter_map(|m| m.author) {
+            if let std::collections::hash_map::Entry::Vacant(v) = names.entry(author) {
+                v.insert(store.agent(author).map_err(temporary)?.map(|r| r.agent.name));
             }
         }
+        let agent_name = |id: Id| names.get(&id).cloned().flatten().unwrap_or_else(|| business.clone());
+        let zone = parse_time_zone(&inbox.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let input = TranscriptInput {
+            business_name: &business,
+            number: c.number,
+            language: Language::from_tag(contact.language.as_deref()),
+            time_zone: &zone,
+            messages: &messages,
+            agent_name: &agent_name,
+        };
+        let t = match &email.purpose {
+            EmailPurpose::Transcript { .. } => render(&input),
+            EmailPurpose::Replies { .. } => {
+                let secret = store.link_secret().map_err(temporary)?.ok_or_else(|| gone("link key"))?;
+                // From when it was queued, so every try links the same way.
+                let expires = email.queued_at.plus(widget::CONTINUE_LINK_VALID_FOR);
+                let token = widget::continue_token(&secret, c.id, c.contact, expires);
+                let link = format!(
+                    "{}/widget?website_token={}&continue={token}",
+                    inbox.widget.public_url, inbox.widget.website_token
+                );
+                render_replies(&input, &link)
+            }
+        };
+        Ok(OutgoingMessage {
+            message_id: email.message_id.clone(),
+            to: email.to.clone(),
+            subject: t.subject,
+            html: t.html,
+            text: t.text,
+        })
     }
 
     /// Records one try, unless someone recorded it already (the try is named by its count).
@@ -361,4 +387,51 @@ pub(crate) fn queue_transcript_on_solve(tx: &mut Tx<'_>, c: &mut Conversation, t
         queue_transcript(tx, c, to, None, token)?;
     }
     Ok(())
+}
+
+/// After an agent's reply `seq` in `c`: when the inbox emails replies and the customer has no
+/// chat open, the reply joins the conversation's waiting replies email, or starts one that goes
+/// in `REPLY_BATCH`. `fresh_secret` becomes the link key if the desk has none yet.
+pub(crate) fn queue_reply_email(
+    tx: &mut Tx<'_>,
+    inbox: &Inbox,
+    c: &Conversation,
+    seq: u64,
+    customer_online: bool,
+    fresh: &ReplyEmailRandomness,
+) -> TxResult<()> {
+    if !inbox.widget.email_replies || inbox.widget.public_url.is_empty() || customer_online {
+        return Ok(());
+    }
+    let Some(settings) = tx.smtp_settings()? else { return Ok(()) };
+    let Some(to) = tx.contact(c.contact)?.and_then(|contact| contact.email) else { return Ok(()) };
+    if let Some(mut waiting) = tx.last_conversation_email(c.id)? {
+        if waiting.take_reply(seq, &to) {
+            tx.put_email(&waiting)?;
+            return Ok(());
+        }
+    }
+    if tx.link_secret()?.is_none() {
+        tx.put_link_secret(&fresh.secret)?;
+    }
+    let id = tx.new_id();
+    let message_id = message_id(&settings, &id.to_string(), &fresh.token);
+    let email = OutgoingEmail::queue_replies(id, message_id, to, c.id, seq, tx.now());
+    tx.put_email(&email)?;
+    tx.record(None, EventKind::EmailUpdated { email: id, conversation: Some(c.id), state: email.state })?;
+    Ok(())
+}
+
+/// What a replies email may need, drawn before the command (a command must not fail on it).
+pub(crate) struct ReplyEmailRandomness {
+    secret: [u8; 32],
+    token: String,
+}
+
+impl ReplyEmailRandomness {
+    pub(crate) fn draw() -> Result<ReplyEmailRandomness> {
+        let mut secret = [0u8; 32];
+        getrandom::getrandom(&mut secret).map_err(|e| EngineError::Internal(format!("no randomness: {e}")))?;
+        Ok(ReplyEmailRandomness { secret, token: random_hex::<8>()? })
+    }
 }

@@ -9,7 +9,41 @@ use frontdesk_domain::event::{Typing, Viewing};
 use frontdesk_domain::inbox::Conversation;
 use frontdesk_domain::{Agent, EventKind, Id};
 use frontdesk_store::TxError;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::broadcast;
+
+/// How many widget streams each contact has open.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OnlineContacts(Arc<Mutex<HashMap<Id, usize>>>);
+
+impl OnlineContacts {
+    pub(crate) fn is_online(&self, contact: Id) -> bool {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).get(&contact).is_some_and(|n| *n > 0)
+    }
+
+    fn change(&self, contact: Id, up: bool) {
+        let mut open = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = open.entry(contact).or_insert(0);
+        *n = if up { n.saturating_add(1) } else { n.saturating_sub(1) };
+        if *n == 0 {
+            open.remove(&contact);
+        }
+    }
+}
+
+/// A visitor's open widget stream; the customer counts as in the chat until it is dropped.
+#[derive(Debug)]
+pub struct OnlineVisitor {
+    contacts: OnlineContacts,
+    contact: Id,
+}
+
+impl Drop for OnlineVisitor {
+    fn drop(&mut self) {
+        self.contacts.change(self.contact, false);
+    }
+}
 
 impl Desk {
     /// Typing signals as they happen. A subscriber that falls behind just misses some: the next
@@ -36,6 +70,18 @@ impl Desk {
         self.conversation(conversation)?;
         let _ = self.inner.viewing.send(Viewing { conversation, agent: agent.id, viewing });
         Ok(())
+    }
+
+    /// The visitor has the chat open (their widget stream) until the returned guard is dropped;
+    /// agents' replies are emailed only to customers with no chat open.
+    pub fn visitor_online(&self, visitor: Visitor) -> OnlineVisitor {
+        self.inner.online.change(visitor.contact, true);
+        OnlineVisitor { contacts: self.inner.online.clone(), contact: visitor.contact }
+    }
+
+    /// Whether the contact has the chat open anywhere.
+    pub fn contact_online(&self, contact: Id) -> bool {
+        self.inner.online.is_online(contact)
     }
 
     /// The visitor started or stopped typing in one of their conversations.

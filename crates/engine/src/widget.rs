@@ -17,6 +17,8 @@ use std::time::Duration;
 
 type TxResult<T> = std::result::Result<T, TxError<EngineError>>;
 
+const NOT_A_LINK: &str = "this link is not valid for this chat: open the chat on the website to write to us";
+
 /// A new widget's website token (public) and identity secret.
 pub(crate) fn new_widget_tokens() -> Result<(String, String)> {
     Ok((random_hex::<12>()?, random_hex::<32>()?))
@@ -115,7 +117,14 @@ pub struct VisitorPosted {
     pub greeting: Option<VisitorMessage>,
 }
 
-/// A visitor session made from a verified identity.
+/// The token from the link in a replies email.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ContinueRequest {
+    pub token: String,
+}
+
+/// A visitor session made from a verified identity (or an emailed link).
 #[derive(Debug, Clone, Serialize, ts_rs::TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct VisitorSession {
@@ -237,6 +246,29 @@ impl Desk {
         let inbox = inbox.id;
         self.command(move |tx| {
             let contact = find_or_create_contact(tx, name.clone(), email.clone(), Some(identifier.clone()), None)?;
+            tx.put_visitor(&hash, &VisitorRecord { contact: contact.id, inbox, created_at: tx.now() })?;
+            Ok(VisitorSession { visitor_token: token.clone(), contact: VisitorContact::from(&contact) })
+        })
+        .await
+    }
+
+    /// A customer follows the link in a replies email: a new session on the conversation's
+    /// contact, in this inbox's widget, so the chat shows it in their browser.
+    pub async fn continue_conversation(&self, inbox: &Inbox, request: ContinueRequest) -> Result<VisitorSession> {
+        let refused = || EngineError::LinkRefused(NOT_A_LINK.into());
+        let secret = self.store().link_secret()?.ok_or_else(refused)?;
+        let (conversation, contact) =
+            widget::open_continue_token(&secret, &request.token, self.now()).map_err(|e| match e {
+                DomainError::Invalid { message, .. } => EngineError::LinkRefused(message),
+            })?;
+        let c = self.store().conversation(conversation)?.ok_or_else(refused)?;
+        if c.inbox != inbox.id || c.contact != contact {
+            return Err(refused());
+        }
+        let (token, hash) = new_token()?;
+        let inbox = inbox.id;
+        self.command(move |tx| {
+            let Some(contact) = tx.contact(contact)? else { return Err(TxError::Abort(refused())) };
             tx.put_visitor(&hash, &VisitorRecord { contact: contact.id, inbox, created_at: tx.now() })?;
             Ok(VisitorSession { visitor_token: token.clone(), contact: VisitorContact::from(&contact) })
         })

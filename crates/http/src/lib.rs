@@ -95,6 +95,7 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
     let widget_api = Router::new()
         .route("/inbox", get(widget::config))
         .route("/identify", post(widget::identify))
+        .route("/continue", post(widget::continue_conversation))
         .route("/messages", post(widget::post_message))
         .route("/contact", get(widget::contact).patch(widget::update_contact))
         .route("/conversations", get(widget::conversations))

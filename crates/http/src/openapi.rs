@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi};
         c::contact_conversations, stream::advance_clock, routing::overview, routing::set_availability,
         routing::update_agent, routing::update_inbox, routing::assign, routing::transfer, email::smtp_settings,
         email::update_smtp_settings, email::test_email, email::send_transcript, email::conversation_emails,
-        email::emails, w::config, w::identify, w::post_message, w::contact, w::update_contact, w::conversations,
+        email::emails, w::config, w::identify, w::continue_conversation, w::post_message, w::contact, w::update_contact, w::conversations,
         w::messages, w::rate, w::transcript, w::stream, w::update_widget, p::agent_typing, p::agent_seen, p::agent_viewing,
         p::visitor_typing, p::visitor_seen,
     ),

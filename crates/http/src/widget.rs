@@ -25,8 +25,8 @@ use frontdesk_domain::inbox::Inbox;
 use frontdesk_domain::widget::{LauncherPosition, PreChatForm, WidgetSettingsInput};
 use frontdesk_domain::{EventKind, Id};
 use frontdesk_engine::{
-    CsatRequest, Desk, Visitor, VisitorContact, VisitorConversation, VisitorDetails, VisitorIdentity, VisitorMessage,
-    VisitorPosted, VisitorSession, VisitorTranscriptRequest,
+    ContinueRequest, CsatRequest, Desk, Visitor, VisitorContact, VisitorConversation, VisitorDetails, VisitorIdentity,
+    VisitorMessage, VisitorPosted, VisitorSession, VisitorTranscriptRequest,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -77,12 +77,16 @@ impl FromRequestParts<AppState> for WidgetCaller {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::bad_request("give the inbox's website_token, as the widget snippet does"))?;
         let inbox = state.desk.widget_inbox(token)?;
+        let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        // The desk's own origin: the chat opened as a page of its own (the link in a replies
+        // email), where no other site is involved.
+        let own = |origin: &str| origin.split_once("://").is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
         let parent = q.parent.as_deref().unwrap_or("");
-        check_origin(&inbox, parent)?;
+        if !own(parent) {
+            check_origin(&inbox, parent)?;
+        }
         if let Some(origin) = parts.headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-            let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-            let own = origin.split_once("://").is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
-            if !own {
+            if !own(origin) {
                 check_origin(&inbox, origin)?;
             }
         }
@@ -177,6 +181,17 @@ pub async fn identify(
     JsonBody(req): JsonBody<VisitorIdentity>,
 ) -> ApiResult<Json<VisitorSession>> {
     Ok(Json(s.desk.identify_visitor(&caller.inbox, req).await?))
+}
+
+#[utoipa::path(post, path = "/api/widget/v1/continue", tag = "widget", params(WidgetQuery),
+    request_body = ContinueRequest, responses((status = 200, body = VisitorSession, description = "a session on the conversation's contact"),
+    (status = 403, body = ErrorBody, description = "the link is forged, for another inbox, or expired")))]
+pub async fn continue_conversation(
+    State(s): State<AppState>,
+    caller: WidgetCaller,
+    JsonBody(req): JsonBody<ContinueRequest>,
+) -> ApiResult<Json<VisitorSession>> {
+    Ok(Json(s.desk.continue_conversation(&caller.inbox, req).await?))
 }
 
 #[utoipa::path(post, path = "/api/widget/v1/messages", tag = "widget", params(WidgetQuery),
@@ -298,6 +313,8 @@ pub async fn stream(State(s): State<AppState>, caller: WidgetCaller, upgrade: We
 }
 
 async fn pump(desk: Desk, mut socket: WebSocket, visitor: Visitor) -> Result<(), StreamEnd> {
+    // While this stream is open the customer is in the chat: replies are not emailed to them.
+    let _online = desk.visitor_online(visitor);
     // Subscribe before reading which conversations are theirs, so none started in between is missed.
     let mut live = desk.subscribe();
     let mut mine: HashSet<Id> = desk.visitor_conversations(visitor)?.iter().map(|c| c.id).collect();

@@ -350,3 +350,110 @@ fn hmac_sha256_hex(key: &[u8], text: &[u8]) -> String {
     let outer = Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize();
     outer.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Waits until the desk counts the customer in the chat (`true`) or gone from it.
+async fn until_in_chat(c: &Client, contact: &str, in_chat: bool) {
+    let contact: frontdesk_domain::Id = contact.parse().unwrap();
+    let start = std::time::Instant::now();
+    while c.desk.contact_online(contact) != in_chat {
+        assert!(start.elapsed() < Duration::from_secs(10), "the widget stream did not open or close");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_to_a_customer_who_left_the_chat_go_out_as_one_email_whose_link_reopens_it() {
+    let server = frontdesk_e2e::smtp::SmtpServer::start();
+    let c = Client::with_test_clock(Some(std::sync::Arc::new(frontdesk_engine::ShiftedClock::default())));
+    let _worker = tokio::spawn(c.desk.clone().run_outbox());
+    let (admin, inbox, w) = desk_with_widget(&c, no_form()).await;
+    let smtp = json!({"host": "127.0.0.1", "port": server.port, "security": "none",
+                      "from_address": "help@acme.test", "from_name": "Acme Help"});
+    c.ok("PUT", "/api/v1/settings/smtp", &admin, Some(smtp)).await;
+    let widget_path = format!("/api/v1/inboxes/{}/widget", inbox["id"].as_str().unwrap());
+    let mut settings = json!({"allowed_origins": [SHOP], "colour": "#aa3300", "position": "bottom_right",
+        "greeting": "", "pre_chat": no_form(), "email_replies": true});
+    let r = c.call("PUT", &widget_path, Some(&admin), Some(settings.clone())).await;
+    assert_eq!((r.status, error_code(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"));
+    assert!(r.body["error"]["message"].as_str().unwrap().starts_with("public_url:"), "{:?}", r.body);
+    settings["public_url"] = json!("http://localhost:7878/");
+    let saved = c.ok("PUT", &widget_path, &admin, Some(settings)).await;
+    assert_eq!(saved["widget"]["public_url"], "http://localhost:7878");
+
+    let (joe, id) = w.start("Where is my order?").await;
+    w.ok("PATCH", "/contact", Some(&joe), Some(json!({"email": "joe@example.test", "language": "es"}))).await;
+    let contact = c.ok("GET", &format!("/api/v1/conversations/{id}"), &admin, None).await["contact"].clone();
+    let contact = contact.as_str().unwrap();
+    let reply = |text: &str| {
+        let path = format!("/api/v1/conversations/{id}/messages");
+        let body = json!({ "content": text });
+        let admin = admin.clone();
+        let c = &c;
+        async move { c.ok("POST", &path, &admin, Some(body)).await["message"]["seq"].as_u64().unwrap() }
+    };
+    let emails = || async { c.ok("GET", &format!("/api/v1/conversations/{id}/emails"), &admin, None).await };
+
+    // While Joe has the chat open, replies stay in the chat.
+    let addr = serve(&c).await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(w.stream_url(addr, &joe)).await.unwrap();
+    until_in_chat(&c, contact, true).await;
+    reply("Let me check.").await;
+    next_of(&mut ws, "message.created").await;
+    assert_eq!(emails().await, json!([]), "no email to a customer who is in the chat");
+
+    // Joe leaves; two quick replies make one email, sent once the batch window has passed.
+    drop(ws);
+    until_in_chat(&c, contact, false).await;
+    let first = reply("It ships today.").await;
+    let second = reply("Tracking number: <b>AB123</b>").await;
+    let listed = emails().await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["state"], "queued");
+    assert_eq!(
+        listed[0]["purpose"],
+        json!({"kind": "replies", "conversation": id, "from_seq": first, "up_to_seq": second})
+    );
+    c.ok("POST", "/api/v1/test/clock", &admin, Some(json!({"seconds": 121}))).await;
+    let got = tokio::task::block_in_place(|| server.wait_for(1, Duration::from_secs(20)));
+    let mail = &got[0];
+    assert_eq!(mail["headers"]["subject"], "Nueva respuesta de Acme (#1)");
+    assert_eq!(mail["rcpt_tos"], json!(["joe@example.test"]), "{mail}");
+    let (text, html) = (mail["parts"]["text/plain"].as_str().unwrap(), mail["parts"]["text/html"].as_str().unwrap());
+    assert!(text.contains("It ships today.") && text.contains("AB123"), "{text}");
+    assert!(!text.contains("Let me check."), "what Joe saw in the chat is not emailed again");
+    assert!(html.contains("&lt;b&gt;AB123&lt;/b&gt;") && !html.contains("<b>AB123"), "{html}");
+    let link = text.split_whitespace().find(|w| w.contains("continue=")).unwrap();
+    assert!(link.starts_with(&format!("http://localhost:7878/widget?website_token={}&continue=", w.token)), "{link}");
+    let token = link.split("continue=").nth(1).unwrap();
+
+    // The link opens the chat on the desk's own page: a session on Joe's conversation.
+    let own = "http://localhost:7878";
+    let forged = format!("{}0", &token[..token.len() - 1]);
+    let r = w.call_from("POST", "/continue", own, Some(own), None, Some(json!({"token": forged}))).await;
+    assert_eq!((r.status, error_code(&r)), (StatusCode::FORBIDDEN, "link_refused"));
+    let opened = w.call_from("POST", "/continue", own, Some(own), None, Some(json!({"token": token}))).await;
+    assert_eq!(opened.status, StatusCode::OK, "{:?}", opened.body);
+    let back = opened.body["visitor_token"].as_str().unwrap().to_string();
+    let path = format!("/conversations/{id}/messages");
+    let read = w.call_from("GET", &path, own, Some(own), Some(&back), None).await;
+    let contents: Vec<&str> = read.body.as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
+    assert!(contents.contains(&"Where is my order?") && contents.contains(&"It ships today."), "{contents:?}");
+    let elsewhere = w.call_from("POST", "/continue", "https://evil.example", None, None, Some(json!({"token": token})));
+    assert_eq!(elsewhere.await.status, StatusCode::FORBIDDEN, "only the desk's own page or the shop");
+
+    // A reply Joe reads in the chat before the window passes is not emailed.
+    let third = reply("Anything else?").await;
+    w.ok("POST", &format!("/conversations/{id}/seen"), Some(&back), Some(json!({"seq": third}))).await;
+    c.ok("POST", "/api/v1/test/clock", &admin, Some(json!({"seconds": 121}))).await;
+    let start = std::time::Instant::now();
+    loop {
+        let listed = emails().await;
+        if listed[1]["state"] == "skipped" {
+            assert_eq!(listed[1]["last_error"], "the customer read the replies in the chat");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{listed}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(server.messages().len(), 1);
+}

@@ -1,7 +1,7 @@
-//! A conversation's transcript as an email body: an HTML part and a plain-text part, in the
-//! contact's language, with times in the inbox's time zone. Only what the customer saw goes in:
-//! private notes and activity lines never do. Every piece of text is escaped, so a message can
-//! never put markup into the email.
+//! A conversation's transcript, and agents' replies to a customer who left the chat, as email
+//! bodies: an HTML part and a plain-text part, in the contact's language, with times in the
+//! inbox's time zone. Only what the customer saw goes in: private notes and activity lines
+//! never do. Every piece of text is escaped, so a message can never put markup into the email.
 
 use frontdesk_domain::inbox::{Message, MessageKind};
 use frontdesk_domain::Timestamp;
@@ -35,6 +35,10 @@ impl Language {
                 you: "You",
                 intro: "Here is a copy of your conversation with",
                 footer: "Reply to this email to reach us again.",
+                reply_subject: "New reply from",
+                reply_intro: "replied to your conversation",
+                reply_link: "Continue the conversation",
+                reply_footer: "The link opens the chat in your browser, where you can answer.",
             },
             Language::Spanish => Words {
                 subject: "Tu conversación con",
@@ -42,6 +46,10 @@ impl Language {
                 you: "Tú",
                 intro: "Aquí tienes una copia de tu conversación con",
                 footer: "Responde a este correo para volver a escribirnos.",
+                reply_subject: "Nueva respuesta de",
+                reply_intro: "respondió a tu conversación",
+                reply_link: "Continuar la conversación",
+                reply_footer: "El enlace abre el chat en tu navegador, donde puedes responder.",
             },
             Language::Italian => Words {
                 subject: "La tua conversazione con",
@@ -49,6 +57,10 @@ impl Language {
                 you: "Tu",
                 intro: "Ecco una copia della tua conversazione con",
                 footer: "Rispondi a questa email per scriverci di nuovo.",
+                reply_subject: "Nuova risposta da",
+                reply_intro: "ha risposto alla tua conversazione",
+                reply_link: "Continua la conversazione",
+                reply_footer: "Il link apre la chat nel tuo browser, dove puoi rispondere.",
             },
         }
     }
@@ -60,6 +72,10 @@ struct Words {
     you: &'static str,
     intro: &'static str,
     footer: &'static str,
+    reply_subject: &'static str,
+    reply_intro: &'static str,
+    reply_link: &'static str,
+    reply_footer: &'static str,
 }
 
 /// What a transcript is made of.
@@ -125,11 +141,49 @@ pub fn render(input: &TranscriptInput<'_>) -> Transcript {
         input.number
     );
     let _ = write!(text, "{business}\n\n{} {business}.\n\n{} #{}\n\n", w.intro, w.heading, input.number);
+    write_messages(input, &w, &mut html, &mut text);
+    let _ = write!(html, "</table><p style=\"color:#666\">{}</p></body></html>", w.footer);
+    let _ = write!(text, "--\n{}\n", w.footer);
+    Transcript { subject, html, text }
+}
+
+/// Renders agents' replies for a customer who left the chat, with `link` back to it. The
+/// messages given are the replies to tell; anything not public is left out here too.
+pub fn render_replies(input: &TranscriptInput<'_>, link: &str) -> Transcript {
+    let w = input.language.words();
+    let business = input.business_name;
+    let subject = format!("{} {business} (#{})", w.reply_subject, input.number);
+    let (b, l) = (escape_html(business), escape_html(link));
+    let mut html = String::new();
+    let mut text = String::new();
+    let _ = write!(
+        html,
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body style=\"font-family:sans-serif;color:#222\"><h1 style=\"font-size:18px\">{b}</h1>\
+         <p>{b} {} #{}:</p><table cellpadding=\"6\">",
+        escape_html(&subject),
+        w.reply_intro,
+        input.number
+    );
+    let _ = write!(text, "{business}\n\n{business} {} #{}:\n\n", w.reply_intro, input.number);
+    write_messages(input, &w, &mut html, &mut text);
+    let _ = write!(
+        html,
+        "</table><p><a href=\"{l}\" style=\"display:inline-block;padding:8px 14px;background:#1f6feb;color:#fff;\
+         text-decoration:none;border-radius:6px\">{}</a></p><p style=\"color:#666\">{}</p></body></html>",
+        w.reply_link, w.reply_footer
+    );
+    let _ = write!(text, "{}: {link}\n\n--\n{}\n", w.reply_link, w.reply_footer);
+    Transcript { subject, html, text }
+}
+
+/// One row per public message: who (the customer is "you"), when, and the text.
+fn write_messages(input: &TranscriptInput<'_>, w: &Words, html: &mut String, text: &mut String) {
     for m in input.messages.iter().filter(|m| m.kind.is_public()) {
         let who = match (m.kind, m.author) {
             (MessageKind::Incoming, _) => w.you.to_string(),
             (_, Some(agent)) => (input.agent_name)(agent),
-            (_, None) => business.to_string(),
+            (_, None) => input.business_name.to_string(),
         };
         let when = local_time(m.created_at, input.time_zone);
         let _ = write!(
@@ -142,9 +196,6 @@ pub fn render(input: &TranscriptInput<'_>) -> Transcript {
         );
         let _ = write!(text, "{who} ({when}):\n{}\n\n", m.content);
     }
-    let _ = write!(html, "</table><p style=\"color:#666\">{}</p></body></html>", w.footer);
-    let _ = write!(text, "--\n{}\n", w.footer);
-    Transcript { subject, html, text }
 }
 
 #[cfg(test)]
@@ -218,5 +269,32 @@ mod tests {
         assert_eq!(Language::from_tag(Some("es")), Language::Spanish);
         assert_eq!(Language::from_tag(Some("fr")), Language::English);
         assert_eq!(Language::from_tag(None), Language::English);
+    }
+
+    #[test]
+    fn a_replies_email_links_back_to_the_chat_and_escapes_the_link() {
+        let messages = [
+            message(5, MessageKind::Outgoing, Some(7), "Your refund is on its way"),
+            message(6, MessageKind::PrivateNote, Some(7), "refund approved by finance"),
+        ];
+        let zone = TimeZone::get("Europe/Rome").unwrap();
+        let names = |_: Id| "Ana".to_string();
+        let input = TranscriptInput {
+            business_name: "Acme",
+            number: 7,
+            language: Language::Spanish,
+            time_zone: &zone,
+            messages: &messages,
+            agent_name: &names,
+        };
+        let t = render_replies(&input, "https://help.acme.test/widget?website_token=t&continue=a\"b");
+        assert_eq!(t.subject, "Nueva respuesta de Acme (#7)");
+        assert!(t.html.contains("href=\"https://help.acme.test/widget?website_token=t&amp;continue=a&quot;b\""));
+        assert!(t
+            .text
+            .contains("Continuar la conversación: https://help.acme.test/widget?website_token=t&continue=a\"b"));
+        for part in [&t.html, &t.text] {
+            assert!(part.contains("Your refund is on its way") && !part.contains("finance"), "{part}");
+        }
     }
 }

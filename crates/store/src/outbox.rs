@@ -22,6 +22,36 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// The key that signs links in emails to customers, if one was made.
+    pub fn link_secret<E>(&self) -> TxResult<Option<Vec<u8>>, E> {
+        Ok(self.raw_get(Tree::Meta, keys::meta::LINK_SECRET)?)
+    }
+
+    pub fn put_link_secret<E>(&mut self, secret: &[u8]) -> TxResult<(), E> {
+        self.put(Tree::Meta, keys::meta::LINK_SECRET, secret.to_vec());
+        Ok(())
+    }
+
+    /// The newest email of a conversation as this command sees it (pending writes included).
+    pub fn last_conversation_email<E>(&self, conversation: Id) -> TxResult<Option<OutgoingEmail>, E> {
+        let prefix = keys::id(conversation);
+        let tree = Tree::ConversationidEmailid;
+        let mut newest = None;
+        for k in self.tree_keys(tree, &prefix) {
+            newest = newest.max(k?.get(8..).and_then(keys::parse_id));
+        }
+        // Index entries are only ever added, so pending removals need no care here.
+        for ((t, k), _) in self.pending() {
+            if t == tree && k.starts_with(&prefix) {
+                newest = newest.max(k.get(8..).and_then(keys::parse_id));
+            }
+        }
+        match newest {
+            Some(id) => self.email(id),
+            None => Ok(None),
+        }
+    }
+
     pub fn email<E>(&self, id: Id) -> TxResult<Option<OutgoingEmail>, E> {
         self.read(Tree::EmailidEmail, &keys::id(id))
     }
@@ -53,6 +83,11 @@ impl Tx<'_> {
 impl Store {
     pub fn smtp_settings(&self) -> Result<Option<SmtpSettings>> {
         self.get_decoded(Tree::Meta, keys::meta::SMTP_SETTINGS)
+    }
+
+    /// The key that signs links in emails to customers, if one was made.
+    pub fn link_secret(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self.tree(Tree::Meta).get(keys::meta::LINK_SECRET)?.map(|v| v.to_vec()))
     }
 
     pub fn email(&self, id: Id) -> Result<Option<OutgoingEmail>> {

@@ -41,6 +41,8 @@ export class WidgetClient {
 
   config = () => this.call<WidgetConfig>('GET', '/inbox');
   identify = (identity: VisitorIdentity) => this.call<VisitorSession>('POST', '/identify', identity);
+  /** The link in a replies email: a session on that conversation's contact. */
+  continueConversation = (token: string) => this.call<VisitorSession>('POST', '/continue', { token });
   send = (content: string, details?: VisitorDetails) => this.call<VisitorPosted>('POST', '/messages', { content, details });
   contact = () => this.call<VisitorContact>('GET', '/contact');
   updateContact = (details: VisitorDetails) => this.call<VisitorContact>('PATCH', '/contact', details);

@@ -5,4 +5,4 @@ import type { Id } from "./Id";
  * What an email in the outbox carries. Its content is rendered when it is sent, from what is
  * stored here, so every attempt sends the same email.
  */
-export type EmailPurpose = { "kind": "transcript", conversation: Id, up_to_seq: number, };
+export type EmailPurpose = { "kind": "transcript", conversation: Id, up_to_seq: number, } | { "kind": "replies", conversation: Id, from_seq: number, up_to_seq: number, };

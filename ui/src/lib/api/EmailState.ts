@@ -3,4 +3,4 @@
 /**
  * Where an email is on its way out.
  */
-export type EmailState = "queued" | "retrying" | "sent" | "failed";
+export type EmailState = "queued" | "retrying" | "sent" | "failed" | "skipped";

@@ -2,6 +2,6 @@
 import type { VisitorContact } from "./VisitorContact";
 
 /**
- * A visitor session made from a verified identity.
+ * A visitor session made from a verified identity (or an emailed link).
  */
 export type VisitorSession = { visitor_token: string, contact: VisitorContact, };

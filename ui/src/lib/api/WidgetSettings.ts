@@ -29,4 +29,13 @@ language: string | null,
 /**
  * Secret: a site signs its logged-in users' identifiers with it (HMAC-SHA256).
  */
-identity_secret: string, };
+identity_secret: string, 
+/**
+ * Email agents' replies to a customer who has left the chat (batched, with a link back).
+ */
+email_replies: boolean, 
+/**
+ * Where customers' browsers reach this desk ("https://help.example.com"): the snippet's
+ * script and the link in reply emails point here. Empty: not given yet.
+ */
+public_url: string, };

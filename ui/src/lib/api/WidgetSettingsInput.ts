@@ -5,4 +5,12 @@ import type { PreChatForm } from "./PreChatForm";
 /**
  * What an admin sets on an inbox's widget; the tokens are made by the desk.
  */
-export type WidgetSettingsInput = { allowed_origins: Array<string>, colour: string, position: LauncherPosition, greeting: string, pre_chat: PreChatForm, language?: string, };
+export type WidgetSettingsInput = { allowed_origins: Array<string>, colour: string, position: LauncherPosition, greeting: string, pre_chat: PreChatForm, language?: string, 
+/**
+ * Off when omitted.
+ */
+email_replies?: boolean, 
+/**
+ * Kept as it is when omitted; needed for `email_replies`.
+ */
+public_url?: string, };
