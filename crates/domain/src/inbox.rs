@@ -338,6 +338,10 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<Id>>", optional)]
     pub mentions: Vec<Id>,
+    /// Files on the message (images are shown, other files offered for download).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<crate::attachment::Attachment>>", optional)]
+    pub attachments: Vec<crate::attachment::Attachment>,
 }
 
 pub const MAX_MESSAGE_CHARS: usize = 20_000;
@@ -354,8 +358,13 @@ pub fn preview_of(content: &str) -> String {
 
 /// A message's text, checked: not empty, not huge.
 pub fn message_content(raw: &str) -> Result<String, DomainError> {
+    message_text(raw, false)
+}
+
+/// A message's text; empty only when it carries files.
+pub fn message_text(raw: &str, with_files: bool) -> Result<String, DomainError> {
     let text = raw.trim();
-    if text.is_empty() {
+    if text.is_empty() && !with_files {
         return Err(DomainError::invalid("content", "a message cannot be empty"));
     }
     if text.chars().count() > MAX_MESSAGE_CHARS {
@@ -432,6 +441,7 @@ mod tests {
         let long = preview_of(&"é".repeat(500));
         assert_eq!(long.chars().count(), PREVIEW_CHARS + 1, "cut on a character boundary, with an ellipsis");
         assert!(message_content(" \n ").is_err());
+        assert_eq!(message_text(" \n ", true).unwrap(), "", "a message of files alone");
         assert!(message_content(&"x".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
     }
 

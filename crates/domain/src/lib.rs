@@ -2,11 +2,13 @@
 //! with no I/O, no async and no clock of its own: time is always passed in.
 
 pub mod account;
+pub mod attachment;
 pub mod conversation;
 pub mod email;
 pub mod event;
 pub mod id;
 pub mod inbox;
+pub mod link;
 pub mod login;
 pub mod notification;
 pub mod routing;

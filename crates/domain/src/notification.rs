@@ -143,7 +143,16 @@ mod tests {
     }
 
     fn message(kind: MessageKind, author: Option<Id>, mentions: Vec<Id>) -> Message {
-        Message { conversation: Id(50), seq: 1, kind, author, content: "hi".into(), created_at: NOW, mentions }
+        Message {
+            conversation: Id(50),
+            seq: 1,
+            kind,
+            author,
+            content: "hi".into(),
+            created_at: NOW,
+            mentions,
+            attachments: vec![],
+        }
     }
 
     fn event(actor: Option<Id>, kind: EventKind) -> Event {

@@ -3,7 +3,7 @@
 //! satisfaction rating.
 
 use crate::conversation::Status;
-use crate::{DomainError, Id, Timestamp};
+use crate::{DomainError, Timestamp};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -199,46 +199,6 @@ impl WidgetSettings {
     }
 }
 
-/// How long the link in a replies email opens the conversation.
-pub const CONTINUE_LINK_VALID_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
-
-/// The token in a replies email's link: it names the conversation and its contact until
-/// `expires`, signed with the desk's link secret, so nobody can make one for another
-/// conversation. Anyone holding the email can open the conversation, as with any emailed link.
-pub fn continue_token(secret: &[u8], conversation: Id, contact: Id, expires: Timestamp) -> String {
-    let body = format!("{:x}.{:x}.{:x}", conversation.0, contact.0, expires.0);
-    format!("{body}.{}", hex::encode(continue_mac(secret, &body).finalize().into_bytes()))
-}
-
-/// The conversation and contact a `continue_token` names, if it is genuine and not expired.
-pub fn open_continue_token(secret: &[u8], token: &str, now: Timestamp) -> Result<(Id, Id), DomainError> {
-    let refused = || DomainError::invalid("token", "this link is not valid: ask for a new reply or start a new chat");
-    let (body, signature) = token.trim().rsplit_once('.').ok_or_else(refused)?;
-    let given = hex::decode(signature).map_err(|_| refused())?;
-    continue_mac(secret, body).verify_slice(&given).map_err(|_| refused())?;
-    let mut parts = body.split('.').map(|p| u64::from_str_radix(p, 16));
-    let (Some(Ok(conversation)), Some(Ok(contact)), Some(Ok(expires)), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(refused());
-    };
-    if i64::try_from(expires).unwrap_or(i64::MAX) < now.0 {
-        return Err(DomainError::invalid(
-            "token",
-            "this link has expired: open the chat on the website to write to us again",
-        ));
-    }
-    Ok((Id(conversation), Id(contact)))
-}
-
-fn continue_mac(secret: &[u8], body: &str) -> Hmac<Sha256> {
-    #[allow(clippy::expect_used)]
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes a key of any length");
-    mac.update(b"frontdesk continue link\0");
-    mac.update(body.as_bytes());
-    mac
-}
-
 /// An origin as browsers send it: `scheme://host[:port]`, lower-case, without a path or a
 /// trailing slash. Only http and https.
 pub fn origin(raw: &str) -> Result<String, DomainError> {
@@ -343,21 +303,6 @@ mod tests {
         assert_eq!((kept.email_replies, kept.public_url.as_str()), (false, "https://help.acme.test"));
         let bad = WidgetSettingsInput { public_url: Some("help.acme.test/chat".into()), ..input() };
         assert!(bad.apply(&current, String::new(), String::new()).is_err());
-    }
-
-    #[test]
-    fn a_continue_link_opens_only_its_own_conversation_until_it_expires() {
-        let secret = b"0123456789abcdef0123456789abcdef";
-        let expires = Timestamp(10_000);
-        let token = continue_token(secret, Id(0xabc), Id(0x42), expires);
-        assert_eq!(open_continue_token(secret, &token, Timestamp(9_999)).unwrap(), (Id(0xabc), Id(0x42)));
-        assert!(open_continue_token(secret, &token, Timestamp(10_001)).unwrap_err().to_string().contains("expired"));
-        assert!(open_continue_token(b"another desk's secret", &token, Timestamp(0)).is_err());
-        let other = token.replacen("abc", "abd", 1);
-        assert!(open_continue_token(secret, &other, Timestamp(0)).is_err(), "another conversation, same signature");
-        for junk in ["", "abc", "a.b.c.zz", "1.2.3.4.5"] {
-            assert!(open_continue_token(secret, junk, Timestamp(0)).is_err(), "{junk}");
-        }
     }
 
     #[test]

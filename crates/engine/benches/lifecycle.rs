@@ -101,7 +101,16 @@ fn conversation(
             "Message {seq} of conversation {number}: thanks for getting back to me, the order #{} still has not arrived and I would like to know when it will.",
             r % 100_000
         );
-        messages.push(Message { conversation: id, seq, kind, author, content, created_at: at, mentions: vec![] });
+        messages.push(Message {
+            conversation: id,
+            seq,
+            kind,
+            author,
+            content,
+            created_at: at,
+            mentions: vec![],
+            attachments: vec![],
+        });
     }
     let wakes_at = (status == Status::Snoozed).then(|| Timestamp(NOW.0 + 2 * DAY_MS + (r % DAY_MS as u64) as i64));
     let closes_at = match status {

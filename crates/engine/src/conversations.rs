@@ -1,12 +1,14 @@
 //! Conversations: customers write, agents reply and move statuses, timers wake and close. Each
 //! use case is one command; the rules come from `frontdesk_domain::conversation`.
 
+use crate::attachments::{mark_attached, take_uploads};
 use crate::routing::{assign_waiting, save, Routing};
 use crate::{Desk, EngineError, Result};
+use frontdesk_domain::attachment::{self, Attachment, Uploader};
 use frontdesk_domain::conversation::{decide, refuse_if_closed, AgentAction, Decision, Happening, Lifecycle, Status};
 use frontdesk_domain::inbox::{
-    labels, language_tag, message_content, team_name, Contact, Conversation, ConversationChanges, Inbox, InboxSettings,
-    Message, MessageKind, Priority, Team,
+    labels, language_tag, message_content, message_text, team_name, Contact, Conversation, ConversationChanges, Inbox,
+    InboxSettings, Message, MessageKind, Priority, Team,
 };
 use frontdesk_domain::snooze::{parse_day_start, parse_time_zone, snooze_end, SnoozeChoice};
 use frontdesk_domain::view::View;
@@ -186,7 +188,7 @@ impl Desk {
             let Some(inbox) = tx.inbox(inbox)? else { return abort(EngineError::NotFound("inbox")) };
             let contact =
                 find_or_create_contact(tx, name.clone(), email.clone(), identifier.clone(), language.clone())?;
-            let (posted, _) = receive(tx, &mut routing, &inbox, &contact, content.clone(), &[])?;
+            let (posted, _) = receive(tx, &mut routing, &inbox, &contact, content.clone(), &[], Vec::new())?;
             assign_waiting(tx, routing)?;
             let conversation = tx.conversation(posted.conversation.id)?.unwrap_or(posted.conversation);
             Ok(Posted { conversation, message: posted.message })
@@ -196,19 +198,22 @@ impl Desk {
 
     /// An agent's reply (or private note). A reply to a new conversation accepts it.
     pub async fn agent_message(&self, actor: &Agent, conversation: Id, content: &str, private: bool) -> Result<Posted> {
-        self.agent_message_mentioning(actor, conversation, content, private, &[]).await
+        self.agent_message_with(actor, conversation, content, private, &[], &[]).await
     }
 
-    /// `agent_message`, where a private note may mention agents: each is notified.
-    pub async fn agent_message_mentioning(
+    /// `agent_message`, where a private note may mention agents (each is notified) and any
+    /// message may carry the agent's uploads.
+    pub async fn agent_message_with(
         &self,
         actor: &Agent,
         conversation: Id,
         content: &str,
         private: bool,
         mentions: &[Id],
+        attachments: &[Id],
     ) -> Result<Posted> {
-        let content = message_content(content)?;
+        let attachments = attachment::attachment_ids(attachments)?;
+        let content = message_text(content, !attachments.is_empty())?;
         let mentions = frontdesk_domain::notification::mentions(mentions);
         if !private && !mentions.is_empty() {
             return Err(DomainError::invalid("mentions", "only a private note can mention agents").into());
@@ -235,7 +240,10 @@ impl Desk {
                 }
             }
             let kind = if private { MessageKind::PrivateNote } else { MessageKind::Outgoing };
-            let message = append_mentioning(tx, &mut c, kind, Some(actor.id), content.clone(), mentions.clone())?;
+            let uploads = take_uploads(tx, &attachments, Uploader::Agent(actor.id))?;
+            let files = uploads.iter().map(|u| u.upload.attachment.clone()).collect();
+            let message = append_with(tx, &mut c, kind, Some(actor.id), content.clone(), mentions.clone(), files)?;
+            mark_attached(tx, uploads, c.id, message.seq)?;
             if !private {
                 let in_chat = online.is_online(c.contact);
                 crate::outbox::queue_reply_email(tx, &inbox, &c, message.seq, in_chat, &fresh)?;
@@ -376,6 +384,7 @@ pub(crate) fn receive(
     contact: &Contact,
     content: String,
     labels: &[String],
+    attachments: Vec<Attachment>,
 ) -> TxResult<(Posted, bool)> {
     let latest = tx.latest_conversation(contact.id, inbox.id)?;
     let now = tx.now();
@@ -398,7 +407,7 @@ pub(crate) fn receive(
         },
         None => (start(tx, None)?, true),
     };
-    let message = append(tx, &mut conversation, MessageKind::Incoming, None, content)?;
+    let message = append_with(tx, &mut conversation, MessageKind::Incoming, None, content, Vec::new(), attachments)?;
     save(tx, routing, inbox, &mut conversation)?;
     Ok((Posted { conversation, message }, started))
 }
@@ -499,26 +508,31 @@ pub(crate) fn append(
     author: Option<Id>,
     content: String,
 ) -> TxResult<Message> {
-    append_mentioning(tx, c, kind, author, content, Vec::new())
+    append_with(tx, c, kind, author, content, Vec::new(), Vec::new())
 }
 
-/// `append`, for a private note that mentions agents.
-fn append_mentioning(
+/// `append`, for a message that mentions agents (a private note) or carries files.
+pub(crate) fn append_with(
     tx: &mut Tx<'_>,
     c: &mut Conversation,
     kind: MessageKind,
     author: Option<Id>,
     content: String,
     mentions: Vec<Id>,
+    attachments: Vec<Attachment>,
 ) -> TxResult<Message> {
     c.last_seq += 1;
     if kind != MessageKind::Activity {
         c.last_activity_at = tx.now();
     }
     if kind.is_public() {
-        c.preview = frontdesk_domain::inbox::preview_of(&content);
+        c.preview = match (content.is_empty(), attachments.first()) {
+            (true, Some(file)) => frontdesk_domain::inbox::preview_of(&format!("📎 {}", file.name)),
+            _ => frontdesk_domain::inbox::preview_of(&content),
+        };
     }
-    let m = Message { conversation: c.id, seq: c.last_seq, kind, author, content, created_at: tx.now(), mentions };
+    let created_at = tx.now();
+    let m = Message { conversation: c.id, seq: c.last_seq, kind, author, content, created_at, mentions, attachments };
     tx.put_message(&m)?;
     let private = !kind.is_public();
     tx.record(author, EventKind::MessageCreated { conversation: c.id, seq: m.seq, private })?;

@@ -3,6 +3,7 @@
 //! API and nothing below it.
 
 mod accounts;
+mod attachments;
 mod clock;
 mod conversations;
 mod error;

@@ -12,8 +12,8 @@ use frontdesk_domain::email::{
     email_address, Attempt, EmailPurpose, EmailState, OutgoingEmail, SmtpSettings, SmtpSettingsInput, SmtpSettingsView,
 };
 use frontdesk_domain::inbox::{Conversation, Inbox, MessageKind};
+use frontdesk_domain::link;
 use frontdesk_domain::snooze::parse_time_zone;
-use frontdesk_domain::widget;
 use frontdesk_domain::{Agent, EventKind, Id};
 use frontdesk_mail::transcript::{render, render_replies, Language, TranscriptInput};
 use frontdesk_mail::{Mailer, OutgoingMessage, SendError};
@@ -289,14 +289,15 @@ impl Desk {
             time_zone: &zone,
             messages: &messages,
             agent_name: &agent_name,
+            desk_url: &inbox.widget.public_url,
         };
         let t = match &email.purpose {
             EmailPurpose::Transcript { .. } => render(&input),
             EmailPurpose::Replies { .. } => {
                 let secret = store.link_secret().map_err(temporary)?.ok_or_else(|| gone("link key"))?;
                 // From when it was queued, so every try links the same way.
-                let expires = email.queued_at.plus(widget::CONTINUE_LINK_VALID_FOR);
-                let token = widget::continue_token(&secret, c.id, c.contact, expires);
+                let expires = email.queued_at.plus(link::CONTINUE_LINK_VALID_FOR);
+                let token = link::continue_token(&secret, c.id, c.contact, expires);
                 let link = format!(
                     "{}/widget?website_token={}&continue={token}",
                     inbox.widget.public_url, inbox.widget.website_token
@@ -411,9 +412,7 @@ pub(crate) fn queue_reply_email(
             return Ok(());
         }
     }
-    if tx.link_secret()?.is_none() {
-        tx.put_link_secret(&fresh.secret)?;
-    }
+    crate::secrets::link_key(tx, &fresh.key)?;
     let id = tx.new_id();
     let message_id = message_id(&settings, &id.to_string(), &fresh.token);
     let email = OutgoingEmail::queue_replies(id, message_id, to, c.id, seq, tx.now());
@@ -424,14 +423,12 @@ pub(crate) fn queue_reply_email(
 
 /// What a replies email may need, drawn before the command (a command must not fail on it).
 pub(crate) struct ReplyEmailRandomness {
-    secret: [u8; 32],
+    key: [u8; 32],
     token: String,
 }
 
 impl ReplyEmailRandomness {
     pub(crate) fn draw() -> Result<ReplyEmailRandomness> {
-        let mut secret = [0u8; 32];
-        getrandom::getrandom(&mut secret).map_err(|e| EngineError::Internal(format!("no randomness: {e}")))?;
-        Ok(ReplyEmailRandomness { secret, token: random_hex::<8>()? })
+        Ok(ReplyEmailRandomness { key: crate::secrets::fresh_link_key()?, token: random_hex::<8>()? })
     }
 }

@@ -55,3 +55,25 @@ pub fn random_hex<const N: usize>() -> Result<String, EngineError> {
 pub fn token_hash(token: &str) -> TokenHash {
     TokenHash(Sha256::digest(token.as_bytes()).into())
 }
+
+/// 32 random bytes, in case the desk needs its link key made (see `link_key`).
+pub(crate) fn fresh_link_key() -> Result<[u8; 32], EngineError> {
+    let mut key = [0u8; 32];
+    getrandom::getrandom(&mut key).map_err(|e| EngineError::Internal(format!("no randomness: {e}")))?;
+    Ok(key)
+}
+
+/// The desk's key for signing links that leave it (`frontdesk_domain::link`); `fresh` becomes
+/// the key the first time one is needed.
+pub(crate) fn link_key(
+    tx: &mut frontdesk_store::Tx<'_>,
+    fresh: &[u8; 32],
+) -> Result<Vec<u8>, frontdesk_store::TxError<EngineError>> {
+    match tx.link_secret()? {
+        Some(key) => Ok(key),
+        None => {
+            tx.put_link_secret(fresh)?;
+            Ok(fresh.to_vec())
+        }
+    }
+}

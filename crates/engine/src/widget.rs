@@ -3,12 +3,14 @@
 //! visitor token (only its hash is stored); what they read is always filtered to their own
 //! conversations in the widget's inbox and to public messages.
 
+use crate::attachments::{mark_attached, take_uploads};
 use crate::conversations::{append, clean_optional, conversation_in, find_or_create_contact, optional_email, receive};
 use crate::routing::{assign_waiting, Routing};
 use crate::secrets::{new_token, random_hex, token_hash};
 use crate::{Desk, EngineError, Result};
+use frontdesk_domain::attachment::{Attachment, Uploader};
 use frontdesk_domain::email::{email_address, OutgoingEmail};
-use frontdesk_domain::inbox::{language_tag, message_content, Contact, Conversation, Inbox, Message, MessageKind};
+use frontdesk_domain::inbox::{language_tag, Contact, Conversation, Inbox, Message, MessageKind};
 use frontdesk_domain::widget::{self, Csat, FieldRule, WidgetSettings, WidgetSettingsInput};
 use frontdesk_domain::{Agent, DomainError, EventKind, Id};
 use frontdesk_store::{Tx, TxError, VisitorRecord};
@@ -104,6 +106,9 @@ pub struct VisitorMessage {
     pub created_at: frontdesk_domain::Timestamp,
     /// The agent's name; none for the visitor and for the inbox's automatic messages.
     pub author_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Attachment>>", optional)]
+    pub attachments: Vec<Attachment>,
 }
 
 /// What a visitor's message came to; `visitor_token` only when this message made the session.
@@ -257,8 +262,8 @@ impl Desk {
     pub async fn continue_conversation(&self, inbox: &Inbox, request: ContinueRequest) -> Result<VisitorSession> {
         let refused = || EngineError::LinkRefused(NOT_A_LINK.into());
         let secret = self.store().link_secret()?.ok_or_else(refused)?;
-        let (conversation, contact) =
-            widget::open_continue_token(&secret, &request.token, self.now()).map_err(|e| match e {
+        let (conversation, contact) = frontdesk_domain::link::open_continue_token(&secret, &request.token, self.now())
+            .map_err(|e| match e {
                 DomainError::Invalid { message, .. } => EngineError::LinkRefused(message),
             })?;
         let c = self.store().conversation(conversation)?.ok_or_else(refused)?;
@@ -284,8 +289,13 @@ impl Desk {
         visitor: Option<Visitor>,
         details: VisitorDetails,
         content: &str,
+        attachments: &[Id],
     ) -> Result<VisitorPosted> {
-        let content = message_content(content)?;
+        let attachments = frontdesk_domain::attachment::attachment_ids(attachments)?;
+        if visitor.is_none() && !attachments.is_empty() {
+            return Err(DomainError::invalid("attachments", "write a first message before sending files").into());
+        }
+        let content = frontdesk_domain::inbox::message_text(content, !attachments.is_empty())?;
         let details = check_details(&inbox.widget, &details, visitor.is_none())?;
         let session = match visitor {
             Some(_) => None,
@@ -310,8 +320,11 @@ impl Desk {
                         &VisitorRecord { contact: contact.id, inbox: inbox.id, created_at: tx.now() },
                     )?;
                 }
+                let uploads = take_uploads(tx, &attachments, Uploader::Contact(contact.id))?;
+                let files = uploads.iter().map(|u| u.upload.attachment.clone()).collect();
                 let (mut posted, started) =
-                    receive(tx, &mut routing, &inbox, &contact, content.clone(), &details.labels)?;
+                    receive(tx, &mut routing, &inbox, &contact, content.clone(), &details.labels, files)?;
+                mark_attached(tx, uploads, posted.conversation.id, posted.message.seq)?;
                 let greeting = match started && !inbox.widget.greeting.is_empty() {
                     true => {
                         let c = &mut posted.conversation;
@@ -395,6 +408,7 @@ impl Desk {
             content: m.content,
             created_at: m.created_at,
             author_name,
+            attachments: m.attachments,
         })
     }
 

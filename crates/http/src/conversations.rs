@@ -45,6 +45,12 @@ pub struct ReplyRequest {
     #[ts(optional)]
     #[schema(value_type = Option<Vec<String>>)]
     pub mentions: Option<Vec<Id>>,
+    /// Ids of the agent's uploads (`POST /attachments`) to carry, at most 5; the content may
+    /// then be empty.
+    #[serde(default)]
+    #[ts(optional)]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub attachments: Option<Vec<Id>>,
 }
 
 /// A page of a view, newest activity first; pass `next_cursor` as `cursor` for the next one.
@@ -316,9 +322,9 @@ pub async fn reply(
     JsonBody(req): JsonBody<ReplyRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let id = parse_id(&id, "conversation")?;
-    let mentions = req.mentions.unwrap_or_default();
-    let posted =
-        s.desk.agent_message_mentioning(&me.agent, id, &req.content, req.private.unwrap_or(false), &mentions).await?;
+    let (mentions, files) = (req.mentions.unwrap_or_default(), req.attachments.unwrap_or_default());
+    let private = req.private.unwrap_or(false);
+    let posted = s.desk.agent_message_with(&me.agent, id, &req.content, private, &mentions, &files).await?;
     Ok((StatusCode::CREATED, Json(posted)))
 }
 

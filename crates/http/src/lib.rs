@@ -3,6 +3,7 @@
 //! the engine and serialize; no rule lives here.
 
 mod api;
+mod attachments;
 mod auth;
 mod conversations;
 mod email;
@@ -71,6 +72,7 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/conversations/{id}", get(c::conversation).patch(c::update_conversation))
         .route("/conversations/{id}/status", post(c::change_status))
         .route("/conversations/{id}/messages", get(c::messages).post(c::reply))
+        .route("/attachments", post(attachments::agent_upload))
         .route("/conversations/{id}/typing", post(presence::agent_typing))
         .route("/conversations/{id}/seen", post(presence::agent_seen))
         .route("/conversations/{id}/viewing", post(presence::agent_viewing))
@@ -97,6 +99,7 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/identify", post(widget::identify))
         .route("/continue", post(widget::continue_conversation))
         .route("/messages", post(widget::post_message))
+        .route("/attachments", post(attachments::visitor_upload))
         .route("/contact", get(widget::contact).patch(widget::update_contact))
         .route("/conversations", get(widget::conversations))
         .route("/conversations/{id}/messages", get(widget::messages))
@@ -113,6 +116,7 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/api/openapi.json", get(openapi::serve))
         .nest("/api/v1", api)
         .nest("/api/widget/v1", widget_api)
+        .route("/attachments/{id}/{signature}", get(attachments::serve))
         .route("/widget", get(widget::frame))
         .route("/widget.html", get(widget::frame))
         .route("/api/{*rest}", any(api::unknown_endpoint))

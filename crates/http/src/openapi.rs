@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::{api, conversations as c, email, presence as p, routing, stream, widget as w};
+use crate::{api, attachments as a, conversations as c, email, presence as p, routing, stream, widget as w};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi};
         email::update_smtp_settings, email::test_email, email::send_transcript, email::conversation_emails,
         email::emails, w::config, w::identify, w::continue_conversation, w::post_message, w::contact, w::update_contact, w::conversations,
         w::messages, w::rate, w::transcript, w::stream, w::update_widget, p::agent_typing, p::agent_seen, p::agent_viewing,
-        p::visitor_typing, p::visitor_seen,
+        p::visitor_typing, p::visitor_seen, a::agent_upload, a::visitor_upload,
     ),
     modifiers(&BearerAuth)
 )]

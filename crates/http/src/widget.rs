@@ -146,6 +146,11 @@ pub struct VisitorMessageRequest {
     #[serde(default)]
     #[ts(optional)]
     pub details: Option<VisitorDetails>,
+    /// Ids of the visitor's uploads (`POST /attachments`), at most 5; the content may then be empty.
+    #[serde(default)]
+    #[ts(optional)]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub attachments: Option<Vec<Id>>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -203,8 +208,9 @@ pub async fn post_message(
     caller: WidgetCaller,
     JsonBody(req): JsonBody<VisitorMessageRequest>,
 ) -> ApiResult<(StatusCode, Json<VisitorPosted>)> {
-    let posted =
-        s.desk.visitor_message(&caller.inbox, caller.visitor, req.details.unwrap_or_default(), &req.content).await?;
+    let details = req.details.unwrap_or_default();
+    let files = req.attachments.unwrap_or_default();
+    let posted = s.desk.visitor_message(&caller.inbox, caller.visitor, details, &req.content, &files).await?;
     Ok((StatusCode::CREATED, Json(posted)))
 }
 

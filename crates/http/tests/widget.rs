@@ -457,3 +457,96 @@ async fn replies_to_a_customer_who_left_the_chat_go_out_as_one_email_whose_link_
     }
     assert_eq!(server.messages().len(), 1);
 }
+
+/// A 1×1 PNG.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\x01\x01\x01\0\x18\xdd\x8d\xb4\0\0\0\0IEND\xaeB`\x82";
+
+/// Uploads `bytes` as the file `name`, as the widget (`visitor`) or an agent (`agent`) does.
+async fn upload(c: &Client, path: &str, bearer: Option<&str>, name: &str, bytes: Vec<u8>) -> Reply {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let mut req = Request::builder()
+        .method("POST")
+        .uri(format!("{path}{sep}name={name}"))
+        .header(header::HOST, "localhost:7878")
+        .header(header::CONTENT_TYPE, "application/octet-stream");
+    if let Some(b) = bearer {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {b}"));
+    }
+    c.send(req.body(Body::from(bytes)).unwrap()).await
+}
+
+#[tokio::test]
+async fn visitors_and_agents_attach_files_that_are_served_safely_at_their_signed_address() {
+    let c = Client::new();
+    let (admin, _, w) = desk_with_widget(&c, no_form()).await;
+    let (joe, id) = w.start("My bike arrived broken").await;
+    let widget_upload = format!("/api/widget/v1/attachments?website_token={}&parent={SHOP}", w.token);
+
+    let anonymous = upload(&c, &widget_upload, None, "photo.png", PNG.to_vec()).await;
+    assert_eq!((anonymous.status, error_code(&anonymous)), (StatusCode::UNAUTHORIZED, "visitor_unknown"));
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec();
+    let r = upload(&c, &widget_upload, Some(&joe), "photo.png", svg).await;
+    assert_eq!((r.status, error_code(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"));
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("'photo.png' is not a kind of file"), "{:?}", r.body);
+    let huge = upload(&c, &widget_upload, Some(&joe), "video.zip", vec![b'P'; 10 * 1024 * 1024 + 1]).await;
+    assert_eq!((huge.status, error_code(&huge)), (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"));
+    assert!(huge.body["error"]["message"].as_str().unwrap().contains("larger than 10 MB"), "{:?}", huge.body);
+
+    let photo = upload(&c, &widget_upload, Some(&joe), "broken%20frame.png", PNG.to_vec()).await;
+    assert_eq!(photo.status, StatusCode::CREATED, "{:?}", photo.body);
+    assert_eq!(
+        (photo.body["name"].as_str(), photo.body["content_type"].as_str()),
+        (Some("broken frame.png"), Some("image/png"))
+    );
+    let photo_id = photo.body["id"].as_str().unwrap().to_string();
+    let stranger = w.ok("POST", "/messages", None, Some(json!({"content": "hello"}))).await["visitor_token"].clone();
+    let stolen =
+        w.call("POST", "/messages", stranger.as_str(), Some(json!({"content": "", "attachments": [photo_id]}))).await;
+    assert_eq!(stolen.status, StatusCode::UNPROCESSABLE_ENTITY, "another visitor's upload: {:?}", stolen.body);
+    let sent = w.ok("POST", "/messages", Some(&joe), Some(json!({"content": "", "attachments": [photo_id]}))).await;
+    assert_eq!(sent["message"]["attachments"][0]["id"], photo_id.as_str());
+    let again = w.call("POST", "/messages", Some(&joe), Some(json!({"content": "x", "attachments": [photo_id]}))).await;
+    assert!(again.body["error"]["message"].as_str().unwrap().contains("on another message"), "{:?}", again.body);
+
+    // Agents see it on the message and in the list's preview; the file is at its address.
+    let conversation = c.ok("GET", &format!("/api/v1/conversations/{id}"), &admin, None).await;
+    assert_eq!(conversation["preview"], "📎 broken frame.png");
+    let page = c.ok("GET", &format!("/api/v1/conversations/{id}/messages"), &admin, None).await;
+    let url = page["items"].as_array().unwrap().iter().find_map(|m| m["attachments"][0]["url"].as_str()).unwrap();
+    let get = |uri: String| {
+        let req = Request::builder().uri(uri).header(header::HOST, "localhost:7878").body(Body::empty()).unwrap();
+        let app = c.app();
+        async move { tower::ServiceExt::oneshot(app, req).await.unwrap() }
+    };
+    let served = get(url.to_string()).await;
+    assert_eq!(served.status(), StatusCode::OK);
+    let h = served.headers().clone();
+    assert_eq!(
+        (h[header::CONTENT_TYPE].to_str().unwrap(), h[header::X_CONTENT_TYPE_OPTIONS].to_str().unwrap()),
+        ("image/png", "nosniff")
+    );
+    assert!(h[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("sandbox"));
+    assert!(h[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("inline; filename=\"broken frame.png\""));
+    let body = http_body_util::BodyExt::collect(served.into_body()).await.unwrap().to_bytes();
+    assert_eq!(&body[..], PNG, "the bytes come back as uploaded");
+    let (base, signature) = url.rsplit_once('/').unwrap();
+    let forged = format!("{base}/{}", "0".repeat(signature.len()));
+    assert_eq!(get(forged).await.status(), StatusCode::NOT_FOUND);
+    let other_id = format!("/attachments/{}/{signature}", photo_id.parse::<u64>().unwrap() + 1);
+    assert_eq!(get(other_id).await.status(), StatusCode::NOT_FOUND, "a signature opens only its own file");
+
+    // An agent's PDF reaches the visitor, offered as a download.
+    let pdf = upload(&c, "/api/v1/attachments", Some(&admin), "invoice.pdf", b"%PDF-1.7\n%test\n".to_vec()).await;
+    assert_eq!(pdf.status, StatusCode::CREATED, "{:?}", pdf.body);
+    let body = json!({"content": "Your invoice", "attachments": [pdf.body["id"]]});
+    c.ok("POST", &format!("/api/v1/conversations/{id}/messages"), &admin, Some(body)).await;
+    let seen = w.ok("GET", &format!("/conversations/{id}/messages"), Some(&joe), None).await;
+    let last = seen.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["content"].as_str(), last["attachments"][0]["name"].as_str()),
+        (Some("Your invoice"), Some("invoice.pdf"))
+    );
+    let download = get(last["attachments"][0]["url"].as_str().unwrap().to_string()).await;
+    assert!(download.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment;"));
+    assert!(c.desk.check_indexes().unwrap().is_empty());
+}

@@ -22,6 +22,7 @@ fn main() {
             ),
             created_at: Timestamp(1_800_000_000_000 + seq as i64 * 30_000),
             mentions: vec![],
+            attachments: vec![],
         })
         .collect();
     let zone = jiff::tz::TimeZone::get("Europe/Rome").expect("zone");
@@ -33,6 +34,7 @@ fn main() {
         time_zone: &zone,
         messages: &messages,
         agent_name: &names,
+        desk_url: "https://help.acme.test",
     };
     let mut samples: Vec<Duration> = Vec::new();
     let mut sizes = (0, 0);

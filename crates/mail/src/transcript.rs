@@ -89,6 +89,9 @@ pub struct TranscriptInput<'a> {
     pub messages: &'a [Message],
     /// The display name of an agent author.
     pub agent_name: &'a dyn Fn(frontdesk_domain::Id) -> String,
+    /// Where customers reach the desk ("https://help.example.com"): attachments become links
+    /// there. Empty: they are listed by name only.
+    pub desk_url: &'a str,
 }
 
 /// The rendered email content.
@@ -186,15 +189,33 @@ fn write_messages(input: &TranscriptInput<'_>, w: &Words, html: &mut String, tex
             (_, None) => input.business_name.to_string(),
         };
         let when = local_time(m.created_at, input.time_zone);
+        // Files, images too, are links: an email client would not show the desk's images inline
+        // without asking, and the desk may not be reachable from where the email is read.
+        let mut files_html = String::new();
+        let mut files_text = String::new();
+        for file in &m.attachments {
+            let name = escape_html(&file.name);
+            match input.desk_url.is_empty() {
+                true => {
+                    let _ = write!(files_html, "<br>📎 {name}");
+                    let _ = write!(files_text, "\n📎 {}", file.name);
+                }
+                false => {
+                    let url = format!("{}{}", input.desk_url, file.url);
+                    let _ = write!(files_html, "<br>📎 <a href=\"{}\">{name}</a>", escape_html(&url));
+                    let _ = write!(files_text, "\n📎 {}: {url}", file.name);
+                }
+            }
+        }
         let _ = write!(
             html,
             "<tr><td style=\"vertical-align:top;white-space:nowrap\"><strong>{}</strong><br>\
-             <small style=\"color:#666\">{}</small></td><td style=\"white-space:pre-wrap\">{}</td></tr>",
+             <small style=\"color:#666\">{}</small></td><td style=\"white-space:pre-wrap\">{}{files_html}</td></tr>",
             escape_html(&who),
             escape_html(&when),
             escape_html(&m.content)
         );
-        let _ = write!(text, "{who} ({when}):\n{}\n\n", m.content);
+        let _ = write!(text, "{who} ({when}):\n{}{files_text}\n\n", m.content);
     }
 }
 
@@ -212,6 +233,7 @@ mod tests {
             content: content.into(),
             created_at: Timestamp(1_800_000_000_000 + seq as i64 * 60_000),
             mentions: vec![],
+            attachments: vec![],
         }
     }
 
@@ -225,6 +247,7 @@ mod tests {
             time_zone: &zone,
             messages,
             agent_name: &names,
+            desk_url: "https://help.acme.test",
         })
     }
 
@@ -272,6 +295,25 @@ mod tests {
     }
 
     #[test]
+    fn attachments_are_links_to_the_desk_with_their_names_escaped() {
+        let mut m = message(1, MessageKind::Incoming, None, "Here is the photo");
+        m.attachments = vec![frontdesk_domain::attachment::Attachment {
+            id: Id(5),
+            name: "bike <broken>.jpg".into(),
+            content_type: "image/jpeg".into(),
+            size: 10,
+            url: "/attachments/5/abc".into(),
+        }];
+        let t = render_with(Language::English, &[m]);
+        assert!(
+            t.html.contains("<a href=\"https://help.acme.test/attachments/5/abc\">bike &lt;broken&gt;.jpg</a>"),
+            "{}",
+            t.html
+        );
+        assert!(t.text.contains("📎 bike <broken>.jpg: https://help.acme.test/attachments/5/abc"), "{}", t.text);
+    }
+
+    #[test]
     fn a_replies_email_links_back_to_the_chat_and_escapes_the_link() {
         let messages = [
             message(5, MessageKind::Outgoing, Some(7), "Your refund is on its way"),
@@ -286,6 +328,7 @@ mod tests {
             time_zone: &zone,
             messages: &messages,
             agent_name: &names,
+            desk_url: "",
         };
         let t = render_replies(&input, "https://help.acme.test/widget?website_token=t&continue=a\"b");
         assert_eq!(t.subject, "Nueva respuesta de Acme (#7)");

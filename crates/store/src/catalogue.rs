@@ -62,10 +62,12 @@ pub enum Tree {
     TokenhashVisitor,
     /// key: part number (u32 BE), or `header` → the last batch's writes (`journal`)
     PartBatchwrites,
+    /// key: attachment id (u64 BE) → `Upload` (its file is `attachments/<blob>`)
+    AttachmentidUpload,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 26] = [
+    pub const ALL: [Tree; 27] = [
         Tree::Meta,
         Tree::AgentidAgent,
         Tree::EmailAgentid,
@@ -92,6 +94,7 @@ impl Tree {
         Tree::WebsitetokenInboxid,
         Tree::TokenhashVisitor,
         Tree::PartBatchwrites,
+        Tree::AttachmentidUpload,
     ];
 
     pub fn name(self) -> &'static str {
@@ -122,6 +125,7 @@ impl Tree {
             Tree::WebsitetokenInboxid => "websitetoken_inboxid",
             Tree::TokenhashVisitor => "tokenhash_visitor",
             Tree::PartBatchwrites => "part_batchwrites",
+            Tree::AttachmentidUpload => "attachmentid_upload",
         }
     }
 }

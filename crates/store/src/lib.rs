@@ -3,6 +3,7 @@
 //! are all or nothing (the batch journal); it is acknowledged only after a flush covers it, and
 //! concurrent writers share one flush (group commit). The store returns what changed; it never publishes.
 
+mod attachments;
 mod catalogue;
 mod codec;
 mod committer;
@@ -15,6 +16,7 @@ mod records;
 mod tx;
 mod widget;
 
+pub use attachments::StoredUpload;
 pub use catalogue::Tree;
 pub use conversations::{StatusFilter, Timer, TimerKind, ViewCursor};
 pub use migrate::{Migration, MIGRATIONS, SCHEMA_VERSION};
@@ -45,6 +47,8 @@ pub enum StoreError {
     NotDurable(String),
     #[error("the data folder {path} is in use by another Frontdesk, or cannot be opened: {reason}")]
     Open { path: String, reason: String },
+    #[error("an attachment's file could not be written or read: {0}")]
+    Blob(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -82,6 +86,8 @@ struct Inner {
     jobs: Mutex<Option<Jobs>>,
     committer: Mutex<Option<std::thread::JoinHandle<()>>>,
     stats: Arc<committer::CommitStats>,
+    /// Where attachments' bytes live, one file each (`attachments/` beside the sled files).
+    blobs: std::path::PathBuf,
 }
 
 impl Store {
@@ -105,7 +111,10 @@ impl Store {
         let last_id = trees.last_id()?;
         let stats = Arc::new(committer::CommitStats::default());
         let (jobs, committer) = committer::spawn(db.clone(), trees.clone(), journal, last_id, stats.clone());
-        let inner = Inner { db, trees, jobs: Mutex::new(Some(jobs)), committer: Mutex::new(Some(committer)), stats };
+        let blobs = dir.join("attachments");
+        std::fs::create_dir_all(&blobs).map_err(|e| StoreError::Blob(format!("creating {}: {e}", blobs.display())))?;
+        let inner =
+            Inner { db, trees, jobs: Mutex::new(Some(jobs)), committer: Mutex::new(Some(committer)), stats, blobs };
         Ok(Store { inner: Arc::new(inner) })
     }
 

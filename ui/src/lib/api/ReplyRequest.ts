@@ -9,4 +9,9 @@ private?: boolean,
 /**
  * Agents a private note mentions: each gets a notification.
  */
-mentions?: Array<Id>, };
+mentions?: Array<Id>, 
+/**
+ * Ids of the agent's uploads (`POST /attachments`) to carry, at most 5; the content may
+ * then be empty.
+ */
+attachments?: Array<Id>, };
