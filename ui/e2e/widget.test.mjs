@@ -304,3 +304,56 @@ test('an admin sets up a widget on the Inboxes screen and its snippet works on t
   assert.ok(box2.x < 100, 'the launcher sits bottom left');
   await context.close();
 });
+
+// A 1×1 red PNG.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+test('a visitor sends a photo, the agent sees it and answers with a PDF; a file over 10 MB is refused at once', async () => {
+  const { context, page, chat } = await openShop();
+  await page.getByRole('button', { name: 'Acme chat' }).click();
+  await chat.getByLabel('Write a message…').fill('My bike arrived with a broken frame');
+  await chat.getByLabel('Your email').fill('ivo@example.test');
+  await chat.getByRole('button', { name: 'Start the chat' }).click();
+  await chat.getByText('Delivered').waitFor();
+
+  const picker = chat.locator('input[type=file]');
+  await picker.setInputFiles({ name: 'huge.zip', mimeType: 'application/zip', buffer: Buffer.alloc(10 * 1024 * 1024 + 1) });
+  await chat.getByRole('alert').getByText('huge.zip is larger than 10 MB: send a smaller file').waitFor();
+  await chat.getByRole('button', { name: 'Remove huge.zip' }).click();
+  await picker.setInputFiles({ name: 'frame.png', mimeType: 'image/png', buffer: PNG });
+  await chat.getByRole('button', { name: 'Send' }).and(chat.locator(':not([disabled])')).waitFor();
+  await chat.getByRole('button', { name: 'Send' }).click();
+  const shown = chat.locator('.log img[alt="frame.png"]');
+  await shown.waitFor();
+  assert.equal(await shown.evaluate((img) => img.complete && img.naturalWidth), 1, 'the photo loads from the desk');
+
+  // The agent sees the photo in the conversation and replies with a PDF.
+  const c = await conversationOf('ivo@example.test');
+  assert.equal(c.preview, '📎 frame.png');
+  const ana = await logIn(env.chrome.browser, env.desk.url, 'ana@acme.test', 'correct horse battery');
+  await ana.locator('[data-view="all"]').click();
+  await ana.locator(`[data-conversation="${c.number}"]`).click();
+  const photo = ana.locator('.log img[alt="frame.png"]');
+  await photo.waitFor();
+  assert.equal(await photo.evaluate((img) => img.complete && img.naturalWidth), 1);
+  await ana.locator('.reply input[type=file]').setInputFiles({
+    name: 'repair-form.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'),
+  });
+  await ana.getByLabel('Reply', { exact: true }).fill('Sorry! Fill in this form and we send a new frame.');
+  await ana.getByRole('button', { name: 'Send', exact: true }).and(ana.locator(':not([disabled])')).click();
+  await ana.locator('.log').getByRole('link', { name: 'repair-form.pdf' }).waitFor();
+  const link = chat.getByRole('link', { name: 'repair-form.pdf' });
+  await link.waitFor();
+  const href = await link.getAttribute('href');
+  const res = await fetch(new URL(href, env.desk.url));
+  assert.equal(res.headers.get('content-type'), 'application/pdf');
+  assert.match(res.headers.get('content-disposition'), /^attachment; filename="repair-form.pdf"/);
+  await page.screenshot({ path: join(artifacts, 'browser-widget-attachments.png') });
+  await ana.context().close();
+  await context.close();
+});

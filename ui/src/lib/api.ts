@@ -22,6 +22,7 @@ import type { Team } from './api/Team';
 import type { ViewCounts } from './api/ViewCounts';
 import type { AgentPage } from './api/AgentPage';
 import type { ErrorBody } from './api/ErrorBody';
+import { sendFile } from './upload.svelte';
 import type { Health } from './api/Health';
 import type { Invitation } from './api/Invitation';
 import type { InvitationInfo } from './api/InvitationInfo';
@@ -155,12 +156,18 @@ export class Client {
   messages = (id: string, afterSeq = 0) =>
     this.call<MessagePage>('GET', `/api/v1/conversations/${encodeURIComponent(id)}/messages?after_seq=${afterSeq}&limit=500`);
   /** A reply, or a private note that may mention agents (each is notified). */
-  reply = (id: string, content: string, isPrivate: boolean, mentions: string[] = []) =>
+  reply = (id: string, content: string, isPrivate: boolean, mentions: string[] = [], attachments: string[] = []) =>
     this.call<Posted>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/messages`, {
       content,
       private: isPrivate,
       ...(mentions.length ? { mentions } : {}),
+      ...(attachments.length ? { attachments } : {}),
     });
+  /** Sends a file for the next message, reporting progress (0…1). */
+  upload = (file: File, progress: (fraction: number) => void) => {
+    const token = this.tokens.get();
+    return sendFile(`${this.base}/api/v1/attachments`, file, token ? { authorization: `Bearer ${token}` } : {}, progress);
+  };
   /** Tells the others this agent is typing (a `private` note never reaches the customer). */
   typing = (id: string, typing: boolean, isPrivate: boolean) =>
     this.call<void>('POST', `/api/v1/conversations/${encodeURIComponent(id)}/typing`, { typing, private: isPrivate });

@@ -1,6 +1,7 @@
 // The widget API (/api/widget/v1) as the iframe calls it: every request names the inbox by its
 // website token and the embedding page by its origin; the visitor token, once there is one.
 import { toApiError } from '../lib/api';
+import { sendFile } from '../lib/upload.svelte';
 import type { CsatRequest } from '../lib/api/CsatRequest';
 import type { OutgoingEmail } from '../lib/api/OutgoingEmail';
 import type { VisitorContact } from '../lib/api/VisitorContact';
@@ -21,7 +22,7 @@ export class WidgetClient {
     private readonly base = '',
   ) {}
 
-  private url(path: string, extra: Record<string, string> = {}): string {
+  url(path: string, extra: Record<string, string> = {}): string {
     const q = new URLSearchParams({ website_token: this.websiteToken, parent: this.parent, ...extra });
     return `${this.base}/api/widget/v1${path}?${q}`;
   }
@@ -43,7 +44,16 @@ export class WidgetClient {
   identify = (identity: VisitorIdentity) => this.call<VisitorSession>('POST', '/identify', identity);
   /** The link in a replies email: a session on that conversation's contact. */
   continueConversation = (token: string) => this.call<VisitorSession>('POST', '/continue', { token });
-  send = (content: string, details?: VisitorDetails) => this.call<VisitorPosted>('POST', '/messages', { content, details });
+  send = (content: string, details?: VisitorDetails, attachments: string[] = []) =>
+    this.call<VisitorPosted>('POST', '/messages', { content, details, ...(attachments.length ? { attachments } : {}) });
+  /** Sends a file for the next message, reporting progress (0…1). */
+  upload = (file: File, progress: (fraction: number) => void) =>
+    sendFile(
+      this.url('/attachments'),
+      file,
+      this.visitorToken ? { Authorization: `Bearer ${this.visitorToken}` } : {},
+      progress,
+    );
   contact = () => this.call<VisitorContact>('GET', '/contact');
   updateContact = (details: VisitorDetails) => this.call<VisitorContact>('PATCH', '/contact', details);
   conversations = () => this.call<VisitorConversation[]>('GET', '/conversations');

@@ -38,6 +38,10 @@ const en = {
   newConversation: 'Need anything else? Just write.',
   reconnecting: 'Reconnecting…',
   poweredBy: 'Frontdesk',
+  attach: 'Attach a file',
+  removeFile: 'Remove',
+  tooBig: '{name} is larger than 10 MB: send a smaller file',
+  tooMany: 'At most 5 files on one message',
 };
 
 export type Words = typeof en;
@@ -77,6 +81,10 @@ const es: Words = {
   newConversation: '¿Necesitas algo más? Escríbenos.',
   reconnecting: 'Reconectando…',
   poweredBy: 'Frontdesk',
+  attach: 'Adjuntar un archivo',
+  removeFile: 'Quitar',
+  tooBig: '{name} pesa más de 10 MB: envía un archivo más pequeño',
+  tooMany: 'Como máximo 5 archivos por mensaje',
 };
 
 const it: Words = {
@@ -114,6 +122,10 @@ const it: Words = {
   newConversation: 'Serve altro? Scrivici pure.',
   reconnecting: 'Riconnessione…',
   poweredBy: 'Frontdesk',
+  attach: 'Allega un file',
+  removeFile: 'Rimuovi',
+  tooBig: '{name} supera i 10 MB: invia un file più piccolo',
+  tooMany: 'Al massimo 5 file per messaggio',
 };
 
 export const WORDS: Record<Lang, Words> = { en, es, it };
