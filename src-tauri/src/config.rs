@@ -32,6 +32,9 @@ pub struct ServeArgs {
     /// forward so timers (snoozes, auto-close) fall due at once. Never use it for real work.
     #[arg(long)]
     pub test_clock: bool,
+    /// For load tests only: no per-IP or per-customer limit on widget messages and files.
+    #[arg(long)]
+    pub no_widget_rate_limits: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -58,6 +61,8 @@ pub struct DeskConfig {
     pub cache_bytes: u64,
     /// Whether tests may move the clock (`serve --test-clock`; never the desktop app).
     pub test_clock: bool,
+    /// Whether the widget's rate limits apply (off only with `serve --no-widget-rate-limits`).
+    pub widget_rate_limits: bool,
 }
 
 impl DeskConfig {
@@ -79,7 +84,13 @@ impl DeskConfig {
         }
         std::fs::create_dir_all(&data_dir)
             .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
-        Ok(DeskConfig { data_dir, listen, cache_bytes: args.cache_mib * 1024 * 1024, test_clock: false })
+        Ok(DeskConfig {
+            data_dir,
+            listen,
+            cache_bytes: args.cache_mib * 1024 * 1024,
+            test_clock: false,
+            widget_rate_limits: true,
+        })
     }
 
     pub fn on_lan(&self) -> bool {

@@ -31,6 +31,7 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
     };
     let desk = Desk::open(&config.data_dir, &store, clock, &mut progress)
         .with_context(|| format!("cannot open the data folder {}", config.data_dir.display()))?;
+    desk.set_widget_rate_limits(config.widget_rate_limits);
     let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| {
         format!(
             "cannot listen on {}: is another Frontdesk running? Use --listen to pick another address",

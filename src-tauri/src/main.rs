@@ -18,7 +18,11 @@ fn main() -> ExitCode {
     // The command line is handled before anything of Tauri starts, so `serve` needs no display.
     let outcome = match &cli.command {
         Some(Command::Serve(args)) => DeskConfig::from_args(&args.desk)
-            .map(|config| DeskConfig { test_clock: args.test_clock, ..config })
+            .map(|config| DeskConfig {
+                test_clock: args.test_clock,
+                widget_rate_limits: !args.no_widget_rate_limits,
+                ..config
+            })
             .and_then(serve),
         None => {
             if !desktop::has_display() {

@@ -5,13 +5,23 @@
 use crate::conversation::Status;
 use crate::{DomainError, Timestamp};
 use hmac::{Hmac, Mac};
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use std::collections::VecDeque;
+use std::net::IpAddr;
+use std::time::Duration;
 
 pub const MAX_ORIGINS: usize = 20;
 pub const MAX_GREETING_CHARS: usize = 1_000;
 pub const MAX_TOPICS: usize = 20;
 pub const MAX_CSAT_COMMENT_CHARS: usize = 2_000;
+/// What one IP address may send through widgets in a minute (messages, files, new sessions):
+/// room for an office full of customers behind one address, not for a flood.
+pub const WRITES_PER_IP_PER_MINUTE: usize = 300;
+/// What one customer may send in a minute (messages and files): more than anyone types.
+pub const WRITES_PER_CONTACT_PER_MINUTE: usize = 30;
+pub const MAX_BLOCKED_RANGES: usize = 200;
 /// Widget-requested transcripts a contact may have sent within a day.
 pub const TRANSCRIPTS_PER_CONTACT_PER_DAY: usize = 5;
 
@@ -79,6 +89,10 @@ pub struct WidgetSettings {
     /// script and the link in reply emails point here. Empty: not given yet.
     #[serde(default)]
     pub public_url: String,
+    /// Addresses and ranges ("203.0.113.7", "198.51.100.0/24", "2001:db8::/32") whose visitors
+    /// get no chat.
+    #[serde(default)]
+    pub blocked_ips: Vec<String>,
 }
 
 pub const DEFAULT_COLOUR: &str = "#1f6feb";
@@ -101,6 +115,9 @@ pub struct WidgetSettingsInput {
     /// Kept as it is when omitted; needed for `email_replies`.
     #[ts(optional)]
     pub public_url: Option<String>,
+    /// Kept as they are when omitted.
+    #[ts(optional)]
+    pub blocked_ips: Option<Vec<String>>,
 }
 
 impl WidgetSettingsInput {
@@ -158,8 +175,13 @@ impl WidgetSettingsInput {
                 "give the address customers reach this desk at: the emailed replies link back to it",
             ));
         }
+        let blocked_ips = match &self.blocked_ips {
+            None => current.blocked_ips.clone(),
+            Some(list) => ip_ranges(list)?,
+        };
         let keep = |now: &str, new: String| if now.is_empty() { new } else { now.to_string() };
         Ok(WidgetSettings {
+            blocked_ips,
             email_replies,
             public_url,
             website_token: keep(&current.website_token, website_token),
@@ -186,6 +208,12 @@ impl WidgetSettings {
         self.allowed_origins.contains(&origin)
     }
 
+    /// Whether visitors from `ip` are refused.
+    pub fn blocks(&self, ip: IpAddr) -> bool {
+        // Checked when saved; one that no longer parses blocks nothing rather than everything.
+        self.blocked_ips.iter().filter_map(|r| r.parse::<IpNet>().ok()).any(|net| net.contains(&ip))
+    }
+
     /// Whether `hash` is the HMAC-SHA256 (hex) of `identifier` under the inbox's identity secret.
     /// The comparison takes the same time whatever the hash, so it cannot be guessed byte by byte.
     pub fn verifies(&self, identifier: &str, hash: &str) -> bool {
@@ -196,6 +224,60 @@ impl WidgetSettings {
         let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(self.identity_secret.as_bytes()) else { return false };
         mac.update(identifier.as_bytes());
         mac.verify_slice(&given).is_ok()
+    }
+}
+
+/// Blocked addresses and ranges as typed, checked and written the one way (`a.b.c.d/n`).
+pub fn ip_ranges(raw: &[String]) -> Result<Vec<String>, DomainError> {
+    let mut out = Vec::new();
+    for r in raw.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
+        let net = match (r.parse::<IpNet>(), r.parse::<IpAddr>()) {
+            (Ok(net), _) => net.trunc(),
+            (_, Ok(ip)) => IpNet::from(ip),
+            _ => {
+                return Err(DomainError::invalid(
+                    "blocked_ips",
+                    format!("'{r}' is not an address or range like 203.0.113.7 or 198.51.100.0/24"),
+                ))
+            }
+        };
+        out.push(net.to_string());
+    }
+    out.sort();
+    out.dedup();
+    if out.len() > MAX_BLOCKED_RANGES {
+        return Err(DomainError::invalid(
+            "blocked_ips",
+            format!("list at most {MAX_BLOCKED_RANGES} addresses or ranges"),
+        ));
+    }
+    Ok(out)
+}
+
+/// The hits of one sender in the last minute, for rate limits kept in memory.
+#[derive(Debug, Clone, Default)]
+pub struct RecentHits(VecDeque<Timestamp>);
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+impl RecentHits {
+    /// Counts a hit at `now` unless `limit` were made in the minute before; then, how long
+    /// until the oldest of them is a minute old.
+    pub fn hit(&mut self, now: Timestamp, limit: usize) -> Result<(), Duration> {
+        while self.0.front().is_some_and(|t| now.since(*t) >= MINUTE) {
+            self.0.pop_front();
+        }
+        if self.0.len() >= limit {
+            let oldest = self.0.front().copied().unwrap_or(now);
+            return Err(MINUTE.saturating_sub(now.since(oldest)));
+        }
+        self.0.push_back(now);
+        Ok(())
+    }
+
+    /// Nothing in the last minute: can be forgotten.
+    pub fn is_idle(&self, now: Timestamp) -> bool {
+        self.0.back().is_none_or(|t| now.since(*t) >= MINUTE)
     }
 }
 
@@ -280,7 +362,45 @@ mod tests {
             language: None,
             email_replies: None,
             public_url: None,
+            blocked_ips: None,
         }
+    }
+
+    #[test]
+    fn blocked_addresses_and_ranges_are_checked_and_match_what_they_say() {
+        let current = WidgetSettings::new("tok".into(), "secret".into());
+        let list = vec![" 203.0.113.7 ".into(), "198.51.100.77/24".into(), "2001:db8::/32".into(), String::new()];
+        let s = WidgetSettingsInput { blocked_ips: Some(list), ..input() }
+            .apply(&current, String::new(), String::new())
+            .unwrap();
+        assert_eq!(s.blocked_ips, vec!["198.51.100.0/24", "2001:db8::/32", "203.0.113.7/32"]);
+        for (ip, blocked) in [
+            ("203.0.113.7", true),
+            ("203.0.113.8", false),
+            ("198.51.100.200", true),
+            ("2001:db8::1", true),
+            ("::1", false),
+        ] {
+            assert_eq!(s.blocks(ip.parse().unwrap()), blocked, "{ip}");
+        }
+        let kept = input().apply(&s, String::new(), String::new()).unwrap();
+        assert_eq!(kept.blocked_ips.len(), 3, "omitted: kept");
+        let bad = WidgetSettingsInput { blocked_ips: Some(vec!["10.0.0.0/33".into()]), ..input() };
+        let err = bad.apply(&current, String::new(), String::new()).unwrap_err().to_string();
+        assert!(err.starts_with("blocked_ips: '10.0.0.0/33' is not an address"), "{err}");
+    }
+
+    #[test]
+    fn a_sender_gets_limit_hits_a_minute_and_is_told_when_to_come_back() {
+        let mut hits = RecentHits::default();
+        let t0 = Timestamp(1_000_000);
+        for i in 0..3 {
+            assert!(hits.hit(Timestamp(t0.0 + i * 1_000), 3).is_ok());
+        }
+        assert_eq!(hits.hit(Timestamp(t0.0 + 10_000), 3), Err(Duration::from_secs(50)));
+        assert!(!hits.is_idle(Timestamp(t0.0 + 10_000)));
+        assert!(hits.hit(Timestamp(t0.0 + 60_000), 3).is_ok(), "the first hit is a minute old");
+        assert!(hits.is_idle(Timestamp(t0.0 + 125_000)));
     }
 
     #[test]

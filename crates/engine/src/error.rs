@@ -39,6 +39,10 @@ pub enum EngineError {
         "the identity hash does not match the identifier: sign it with the inbox's identity secret (HMAC-SHA256, hex)"
     )]
     IdentityRefused,
+    #[error(
+        "this chat is not available from your network address: reach the business another way if this is a mistake"
+    )]
+    VisitorBlocked,
     /// A link sent to a customer that is forged, for another inbox, or expired.
     #[error("{0}")]
     LinkRefused(String),

@@ -65,6 +65,10 @@ struct Inner {
     router: Arc<Mutex<frontdesk_domain::routing::Router>>,
     /// Open widget streams per contact: a customer with none has left the chat. Never stored.
     online: presence::OnlineContacts,
+    /// Recent widget writes per IP address and per contact; lost on restart on purpose.
+    widget_hits: Mutex<HashMap<String, frontdesk_domain::widget::RecentHits>>,
+    /// Whether those limits apply (off only for load tests).
+    widget_limits: std::sync::atomic::AtomicBool,
 }
 
 impl Desk {
@@ -99,6 +103,8 @@ impl Desk {
                 outbox_changed: tokio::sync::Notify::new(),
                 router,
                 online: presence::OnlineContacts::default(),
+                widget_hits: Mutex::default(),
+                widget_limits: std::sync::atomic::AtomicBool::new(true),
             }),
         })
     }

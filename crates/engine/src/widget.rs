@@ -15,6 +15,7 @@ use frontdesk_domain::widget::{self, Csat, FieldRule, WidgetSettings, WidgetSett
 use frontdesk_domain::{Agent, DomainError, EventKind, Id};
 use frontdesk_store::{Tx, TxError, VisitorRecord};
 use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
 use std::time::Duration;
 
 type TxResult<T> = std::result::Result<T, TxError<EngineError>>;
@@ -235,6 +236,45 @@ impl Desk {
             Some(v) if v.inbox == inbox.id => Ok(Visitor { contact: v.contact, inbox: v.inbox }),
             _ => Err(EngineError::VisitorUnknown),
         }
+    }
+
+    /// Turns the per-IP and per-customer limits on widget writes off (for load tests) or on.
+    pub fn set_widget_rate_limits(&self, on: bool) {
+        self.inner.widget_limits.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Refuses visitors from an address the inbox blocks.
+    pub fn check_visitor_address(&self, inbox: &Inbox, ip: Option<IpAddr>) -> Result<()> {
+        match ip {
+            Some(ip) if inbox.widget.blocks(ip) => Err(EngineError::VisitorBlocked),
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts one widget write (a message, a file, a new session) from `ip` and `contact`,
+    /// refusing it beyond `WRITES_PER_IP_PER_MINUTE` or `WRITES_PER_CONTACT_PER_MINUTE`.
+    pub fn count_widget_write(&self, ip: Option<IpAddr>, contact: Option<Id>) -> Result<()> {
+        if !self.inner.widget_limits.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut hits = self.inner.widget_hits.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if hits.len() > 50_000 {
+            hits.retain(|_, h| !h.is_idle(now));
+        }
+        let checks = [
+            ip.map(|ip| (format!("ip {ip}"), widget::WRITES_PER_IP_PER_MINUTE, "this network address")),
+            contact.map(|c| (format!("contact {c}"), widget::WRITES_PER_CONTACT_PER_MINUTE, "one customer")),
+        ];
+        for (key, limit, who) in checks.into_iter().flatten() {
+            if let Err(retry_after) = hits.entry(key).or_default().hit(now, limit) {
+                return Err(EngineError::RateLimited {
+                    what: format!("{who} can send at most {limit} messages or files a minute"),
+                    retry_after,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// A site's logged-in user opens the widget: their identifier is checked against its HMAC,

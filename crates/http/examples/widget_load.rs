@@ -92,7 +92,8 @@ async fn ok(req: reqwest::RequestBuilder) -> Result<Value, Error> {
 async fn run(bin: String, n: usize, seconds: u64) -> Result<(), Error> {
     let dir = tempfile::tempdir()?;
     let data = dir.path().to_string_lossy().to_string();
-    let (mut desk, url) = spawn(&bin, &["serve", "--listen", "127.0.0.1:0", "--data-dir", &data])?;
+    let (mut desk, url) =
+        spawn(&bin, &["serve", "--listen", "127.0.0.1:0", "--data-dir", &data, "--no-widget-rate-limits"])?;
     let pid = desk.id();
     let http = reqwest::Client::builder().pool_max_idle_per_host(2 * n).tcp_nodelay(true).build()?;
     let admin = ok(http.post(format!("{url}/api/v1/setup")).json(&json!({

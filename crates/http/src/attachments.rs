@@ -57,6 +57,7 @@ pub async fn visitor_upload(
     body: Body,
 ) -> ApiResult<(StatusCode, Json<Attachment>)> {
     let visitor = caller.visitor()?;
+    caller.count_write(&s.desk)?;
     let name = q.name.unwrap_or_default();
     let bytes = read_file(&name, body).await?;
     Ok((StatusCode::CREATED, Json(s.desk.upload(Uploader::Contact(visitor.contact), &name, bytes).await?)))

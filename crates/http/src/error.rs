@@ -61,6 +61,7 @@ impl From<EngineError> for ApiError {
             E::VisitorUnknown => (StatusCode::UNAUTHORIZED, "visitor_unknown"),
             E::IdentityRefused => (StatusCode::FORBIDDEN, "identity_refused"),
             E::LinkRefused(_) => (StatusCode::FORBIDDEN, "link_refused"),
+            E::VisitorBlocked => (StatusCode::FORBIDDEN, "visitor_blocked"),
             E::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             E::Lifecycle(LifecycleError::SnoozeInPast) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
             E::Lifecycle(_) => (StatusCode::CONFLICT, "illegal_transition"),

@@ -49,9 +49,16 @@ pub struct WidgetQuery {
 pub struct WidgetCaller {
     pub inbox: Inbox,
     pub visitor: Option<Visitor>,
+    /// The caller's address (the connection's; a reverse proxy in front shows as itself).
+    pub ip: Option<std::net::IpAddr>,
 }
 
 impl WidgetCaller {
+    /// Counts a write (message, file, new session) against the per-IP and per-customer limits.
+    pub(crate) fn count_write(&self, desk: &Desk) -> ApiResult<()> {
+        Ok(desk.count_widget_write(self.ip, self.visitor.map(|v| v.contact))?)
+    }
+
     pub(crate) fn visitor(&self) -> ApiResult<Visitor> {
         self.visitor.ok_or_else(|| {
             ApiError::new(
@@ -77,6 +84,8 @@ impl FromRequestParts<AppState> for WidgetCaller {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::bad_request("give the inbox's website_token, as the widget snippet does"))?;
         let inbox = state.desk.widget_inbox(token)?;
+        let ip = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        state.desk.check_visitor_address(&inbox, ip)?;
         let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
         // The desk's own origin: the chat opened as a page of its own (the link in a replies
         // email), where no other site is involved.
@@ -92,7 +101,7 @@ impl FromRequestParts<AppState> for WidgetCaller {
         }
         let bearer = crate::auth::bearer(parts).or(q.visitor_token).filter(|t| !t.trim().is_empty());
         let visitor = bearer.map(|t| state.desk.visitor(&inbox, &t)).transpose()?;
-        Ok(WidgetCaller { inbox, visitor })
+        Ok(WidgetCaller { inbox, visitor, ip })
     }
 }
 
@@ -185,6 +194,7 @@ pub async fn identify(
     caller: WidgetCaller,
     JsonBody(req): JsonBody<VisitorIdentity>,
 ) -> ApiResult<Json<VisitorSession>> {
+    caller.count_write(&s.desk)?;
     Ok(Json(s.desk.identify_visitor(&caller.inbox, req).await?))
 }
 
@@ -196,18 +206,21 @@ pub async fn continue_conversation(
     caller: WidgetCaller,
     JsonBody(req): JsonBody<ContinueRequest>,
 ) -> ApiResult<Json<VisitorSession>> {
+    caller.count_write(&s.desk)?;
     Ok(Json(s.desk.continue_conversation(&caller.inbox, req).await?))
 }
 
 #[utoipa::path(post, path = "/api/widget/v1/messages", tag = "widget", params(WidgetQuery),
     request_body = VisitorMessageRequest, responses(
     (status = 201, body = VisitorPosted, description = "durable; `visitor_token` is set when this message started the visitor's session"),
-    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "origin not allowed, or the visitor's address is blocked"),
+    (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "over the per-IP or per-customer limit a minute; Retry-After says when")))]
 pub async fn post_message(
     State(s): State<AppState>,
     caller: WidgetCaller,
     JsonBody(req): JsonBody<VisitorMessageRequest>,
 ) -> ApiResult<(StatusCode, Json<VisitorPosted>)> {
+    caller.count_write(&s.desk)?;
     let details = req.details.unwrap_or_default();
     let files = req.attachments.unwrap_or_default();
     let posted = s.desk.visitor_message(&caller.inbox, caller.visitor, details, &req.content, &files).await?;

@@ -550,3 +550,55 @@ async fn visitors_and_agents_attach_files_that_are_served_safely_at_their_signed
     assert!(download.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment;"));
     assert!(c.desk.check_indexes().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flooding_customer_or_network_is_slowed_down_and_a_blocked_network_gets_no_chat() {
+    let c = Client::new();
+    let (admin, inbox, w) = desk_with_widget(&c, no_form()).await;
+    let (joe, _) = w.start("Hello").await;
+    for i in 0..30 {
+        w.ok("POST", "/messages", Some(&joe), Some(json!({ "content": format!("message {i}") }))).await;
+    }
+    let r = w.call("POST", "/messages", Some(&joe), Some(json!({"content": "one more"}))).await;
+    assert_eq!((r.status, error_code(&r)), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    assert!(
+        r.body["error"]["message"].as_str().unwrap().starts_with("one customer can send at most 30"),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(r.headers[header::RETRY_AFTER], "60", "the desk's clock stands still in this test");
+    w.start("Someone else is not slowed down by Joe").await;
+
+    // Over the network: one address gets 300 writes a minute, then waits.
+    let addr = serve(&c).await;
+    let http = reqwest::Client::new();
+    let url =
+        format!("http://localhost:{}/api/widget/v1/messages?website_token={}&parent={SHOP}", addr.port(), w.token);
+    let post = |n: usize| {
+        let (http, url) = (http.clone(), url.clone());
+        async move { http.post(url).json(&json!({ "content": format!("new visitor {n}") })).send().await.unwrap().status() }
+    };
+    let mut accepted = 0;
+    for batch in 0..7 {
+        let statuses = futures_util::future::join_all((0..50).map(|i| post(batch * 50 + i))).await;
+        accepted += statuses.iter().filter(|s| **s == reqwest::StatusCode::CREATED).count();
+    }
+    assert_eq!(accepted, 300, "then 429s");
+
+    // An admin blocks the network: its visitors get nothing, not even the widget's look.
+    let id = inbox["id"].as_str().unwrap();
+    let settings = json!({"allowed_origins": [SHOP], "colour": "#aa3300", "position": "bottom_right", "greeting": "",
+        "pre_chat": no_form(), "blocked_ips": ["127.0.0.0/8", "not an address"]});
+    let r = c.call("PUT", &format!("/api/v1/inboxes/{id}/widget"), Some(&admin), Some(settings.clone())).await;
+    assert!(r.body["error"]["message"].as_str().unwrap().starts_with("blocked_ips: 'not an address'"), "{:?}", r.body);
+    let mut settings = settings;
+    settings["blocked_ips"] = json!(["127.0.0.1"]);
+    c.ok("PUT", &format!("/api/v1/inboxes/{id}/widget"), &admin, Some(settings)).await;
+    let config =
+        format!("http://localhost:{}/api/widget/v1/inbox?website_token={}&parent={SHOP}", addr.port(), w.token);
+    let blocked = http.get(&config).send().await.unwrap();
+    assert_eq!(blocked.status(), reqwest::StatusCode::FORBIDDEN);
+    let body: Value = blocked.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "visitor_blocked", "{body}");
+    assert!(tokio_tungstenite::connect_async(w.stream_url(addr, &joe)).await.is_err(), "nor a stream");
+}

@@ -38,4 +38,9 @@ email_replies: boolean,
  * Where customers' browsers reach this desk ("https://help.example.com"): the snippet's
  * script and the link in reply emails point here. Empty: not given yet.
  */
-public_url: string, };
+public_url: string, 
+/**
+ * Addresses and ranges ("203.0.113.7", "198.51.100.0/24", "2001:db8::/32") whose visitors
+ * get no chat.
+ */
+blocked_ips: Array<string>, };

@@ -13,4 +13,8 @@ email_replies?: boolean,
 /**
  * Kept as it is when omitted; needed for `email_replies`.
  */
-public_url?: string, };
+public_url?: string, 
+/**
+ * Kept as they are when omitted.
+ */
+blocked_ips?: Array<string>, };
