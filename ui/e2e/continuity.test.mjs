@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { artifacts, logIn, setUpAcme, startSmtp, useDesk } from './desk.mjs';
+import { artifacts, logIn, sendMailThrough, setUpAcme, startSmtp, useDesk } from './desk.mjs';
 
 const env = useDesk(prepare, ['--test-clock']);
 let smtp;
@@ -17,13 +17,7 @@ let admin;
 async function prepare() {
   smtp = await startSmtp();
   admin = (await setUpAcme(env.api)).token;
-  await env.api('PUT', '/api/v1/settings/smtp', admin, {
-    host: '127.0.0.1',
-    port: smtp.port,
-    security: 'none',
-    from_address: 'help@acme.test',
-    from_name: 'Acme Help',
-  });
+  await sendMailThrough(env.api, admin, smtp);
   await env.api('POST', '/api/v1/inboxes', admin, { name: 'Acme chat', style: 'messaging' });
   const pages = {};
   shop = createServer((req, res) => {

@@ -158,3 +158,16 @@ export async function startSmtp() {
     },
   };
 }
+
+/** Points the desk's outgoing email at the test SMTP server `smtp` (from help@acme.test). */
+export async function sendMailThrough(api, token, smtp) {
+  await api('PUT', '/api/v1/settings/smtp', token, {
+    host: '127.0.0.1',
+    port: smtp.port,
+    security: 'none',
+    username: 'desk',
+    password: 'hunter2-secret',
+    from_address: 'help@acme.test',
+    from_name: 'Acme Help',
+  });
+}

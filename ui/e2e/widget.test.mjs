@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { artifacts, logIn, setUpAcme, startSmtp, useDesk } from './desk.mjs';
+import { artifacts, logIn, sendMailThrough, setUpAcme, startSmtp, useDesk } from './desk.mjs';
 
 const env = useDesk(prepare);
 let smtp;
@@ -40,15 +40,7 @@ function shopPage(snippet) {
 async function prepare() {
   smtp = await startSmtp();
   admin = (await setUpAcme(env.api)).token;
-  await env.api('PUT', '/api/v1/settings/smtp', admin, {
-    host: '127.0.0.1',
-    port: smtp.port,
-    security: 'none',
-    username: 'desk',
-    password: 'hunter2-secret',
-    from_address: 'help@acme.test',
-    from_name: 'Acme Help',
-  });
+  await sendMailThrough(env.api, admin, smtp);
   inbox = await env.api('POST', '/api/v1/inboxes', admin, { name: 'Acme chat', style: 'messaging' });
   shop = await startSite({});
   other = await startSite({});
