@@ -83,10 +83,12 @@ pub fn check_upload(name: &str, bytes: &[u8]) -> Result<(String, &'static str), 
     }
     let lower = name.to_ascii_lowercase();
     let text = std::str::from_utf8(bytes).is_ok_and(|t| !t.contains('\0'));
-    match () {
-        _ if text && lower.ends_with(".csv") => Ok((name, "text/csv; charset=utf-8")),
-        _ if text && (lower.ends_with(".txt") || lower.ends_with(".log")) => Ok((name, "text/plain; charset=utf-8")),
-        _ => Err(not_taken(&name)),
+    if text && lower.ends_with(".csv") {
+        Ok((name, "text/csv; charset=utf-8"))
+    } else if text && (lower.ends_with(".txt") || lower.ends_with(".log")) {
+        Ok((name, "text/plain; charset=utf-8"))
+    } else {
+        Err(not_taken(&name))
     }
 }
 

@@ -52,9 +52,9 @@ impl Desk {
 
 /// The uploads a new message takes, checked: `by`'s own, not on another message yet.
 pub(crate) fn take_uploads(tx: &Tx<'_>, ids: &[Id], by: Uploader) -> TxResult<Vec<StoredUpload>> {
+    let refuse = |e: DomainError| TxError::Abort(EngineError::Invalid(e));
     let mut taken = Vec::with_capacity(ids.len());
     for id in ids {
-        let refuse = |e: DomainError| TxError::Abort(EngineError::Invalid(e));
         let stored = tx.upload(*id)?.ok_or_else(|| {
             refuse(DomainError::invalid("attachments", format!("no upload of yours has the id {id}")))
         })?;

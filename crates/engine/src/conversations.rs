@@ -226,7 +226,8 @@ impl Desk {
         let actor = actor.clone();
         let router = self.inner.router.clone();
         let online = self.inner.online.clone();
-        let fresh = crate::outbox::ReplyEmailRandomness::draw()?;
+        // Only a reply to the customer may need a replies email.
+        let fresh = (!private).then(crate::outbox::ReplyEmailRandomness::draw).transpose()?;
         self.command(move |tx| {
             let mut routing = Routing::begin(&router);
             let (inbox, mut c) = load(tx, conversation)?;
@@ -244,9 +245,9 @@ impl Desk {
             let files = uploads.iter().map(|u| u.upload.attachment.clone()).collect();
             let message = append_with(tx, &mut c, kind, Some(actor.id), content.clone(), mentions.clone(), files)?;
             mark_attached(tx, uploads, c.id, message.seq)?;
-            if !private {
+            if let Some(fresh) = &fresh {
                 let in_chat = online.is_online(c.contact);
-                crate::outbox::queue_reply_email(tx, &inbox, &c, message.seq, in_chat, &fresh)?;
+                crate::outbox::queue_reply_email(tx, &inbox, &c, message.seq, in_chat, fresh)?;
             }
             save(tx, &mut routing, &inbox, &mut c)?;
             assign_waiting(tx, routing)?;

@@ -66,7 +66,7 @@ struct Inner {
     /// Open widget streams per contact: a customer with none has left the chat. Never stored.
     online: presence::OnlineContacts,
     /// Recent widget writes per IP address and per contact; lost on restart on purpose.
-    widget_hits: Mutex<HashMap<String, frontdesk_domain::widget::RecentHits>>,
+    widget_hits: Mutex<HashMap<widget::WidgetSender, frontdesk_domain::widget::RecentHits>>,
     /// Whether those limits apply (off only for load tests).
     widget_limits: std::sync::atomic::AtomicBool,
 }

@@ -392,7 +392,7 @@ pub(crate) fn queue_transcript_on_solve(tx: &mut Tx<'_>, c: &mut Conversation, t
 
 /// After an agent's reply `seq` in `c`: when the inbox emails replies and the customer has no
 /// chat open, the reply joins the conversation's waiting replies email, or starts one that goes
-/// in `REPLY_BATCH`. `fresh_secret` becomes the link key if the desk has none yet.
+/// in `REPLY_BATCH`. `fresh.key` becomes the link key if the desk has none yet.
 pub(crate) fn queue_reply_email(
     tx: &mut Tx<'_>,
     inbox: &Inbox,

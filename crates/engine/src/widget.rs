@@ -27,6 +27,13 @@ pub(crate) fn new_widget_tokens() -> Result<(String, String)> {
     Ok((random_hex::<12>()?, random_hex::<32>()?))
 }
 
+/// Whom a widget rate limit counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum WidgetSender {
+    Address(IpAddr),
+    Contact(Id),
+}
+
 /// A visitor known by their token: the contact, in one inbox's widget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Visitor {
@@ -263,8 +270,8 @@ impl Desk {
             hits.retain(|_, h| !h.is_idle(now));
         }
         let checks = [
-            ip.map(|ip| (format!("ip {ip}"), widget::WRITES_PER_IP_PER_MINUTE, "this network address")),
-            contact.map(|c| (format!("contact {c}"), widget::WRITES_PER_CONTACT_PER_MINUTE, "one customer")),
+            ip.map(|ip| (WidgetSender::Address(ip), widget::WRITES_PER_IP_PER_MINUTE, "this network address")),
+            contact.map(|c| (WidgetSender::Contact(c), widget::WRITES_PER_CONTACT_PER_MINUTE, "one customer")),
         ];
         for (key, limit, who) in checks.into_iter().flatten() {
             if let Err(retry_after) = hits.entry(key).or_default().hit(now, limit) {

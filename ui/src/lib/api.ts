@@ -21,8 +21,8 @@ import type { StatusRequest } from './api/StatusRequest';
 import type { Team } from './api/Team';
 import type { ViewCounts } from './api/ViewCounts';
 import type { AgentPage } from './api/AgentPage';
+import type { Attachment } from './api/Attachment';
 import type { ErrorBody } from './api/ErrorBody';
-import { sendFile } from './upload.svelte';
 import type { Health } from './api/Health';
 import type { Invitation } from './api/Invitation';
 import type { InvitationInfo } from './api/InvitationInfo';
@@ -71,6 +71,33 @@ export async function toApiError(res: Response): Promise<ApiError> {
     // Not JSON: fall through to a generic message.
   }
   return new ApiError(res.status, 'http_error', `the desk answered ${res.status} ${res.statusText}`.trim());
+}
+
+/**
+ * Sends one file as the request body, so the browser reports progress (`progress` gets 0…1);
+ * `fetch` cannot. Errors are `ApiError`s, like every other call's.
+ */
+export function sendFile(
+  url: string,
+  file: File,
+  headers: Record<string, string>,
+  progress: (fraction: number) => void,
+): Promise<Attachment> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    const sep = url.includes('?') ? '&' : '?';
+    xhr.open('POST', `${url}${sep}name=${encodeURIComponent(file.name)}`);
+    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => e.lengthComputable && progress(e.loaded / e.total);
+    xhr.onload = () => {
+      const res = new Response(xhr.responseText, { status: xhr.status, statusText: xhr.statusText });
+      if (res.ok) res.json().then(resolve, reject);
+      else toApiError(res).then(reject);
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'unreachable', 'cannot reach the desk: check the connection and try again'));
+    xhr.send(file);
+  });
 }
 
 export class Client {

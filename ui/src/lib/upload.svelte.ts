@@ -1,9 +1,6 @@
-// Files on their way to the desk: each is sent as the request body (so the browser reports
-// progress), checked first for what the desk refuses anyway, and kept as an attachment id
-// until the message goes.
-import { ApiError } from './api';
+// Files on their way to the desk (sent by `sendFile` in ./api): checked first for what the desk
+// refuses anyway, and kept as an attachment id until the message goes.
 import type { Attachment } from './api/Attachment';
-import type { ErrorBody } from './api/ErrorBody';
 
 /** The desk's limit (`MAX_ATTACHMENT_BYTES`). */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -14,36 +11,6 @@ export function fileSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${bytes} B`;
-}
-
-/** Sends one file; `progress` gets 0…1 as the bytes go out. Errors are `ApiError`s. */
-export function sendFile(
-  url: string,
-  file: File,
-  headers: Record<string, string>,
-  progress: (fraction: number) => void,
-): Promise<Attachment> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    const sep = url.includes('?') ? '&' : '?';
-    xhr.open('POST', `${url}${sep}name=${encodeURIComponent(file.name)}`);
-    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
-    xhr.setRequestHeader('content-type', 'application/octet-stream');
-    xhr.upload.onprogress = (e) => e.lengthComputable && progress(e.loaded / e.total);
-    xhr.onload = () => {
-      let body: unknown = null;
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {
-        body = null;
-      }
-      if (xhr.status >= 200 && xhr.status < 300) return resolve(body as Attachment);
-      const error = (body as ErrorBody | null)?.error;
-      reject(new ApiError(xhr.status, error?.code ?? 'http_error', error?.message ?? `the desk answered ${xhr.status}`));
-    };
-    xhr.onerror = () => reject(new ApiError(0, 'unreachable', 'cannot reach the desk: check the connection and try again'));
-    xhr.send(file);
-  });
 }
 
 export interface PendingFile {

@@ -1,7 +1,6 @@
 // The widget API (/api/widget/v1) as the iframe calls it: every request names the inbox by its
 // website token and the embedding page by its origin; the visitor token, once there is one.
-import { toApiError } from '../lib/api';
-import { sendFile } from '../lib/upload.svelte';
+import { sendFile, toApiError } from '../lib/api';
 import type { CsatRequest } from '../lib/api/CsatRequest';
 import type { OutgoingEmail } from '../lib/api/OutgoingEmail';
 import type { VisitorContact } from '../lib/api/VisitorContact';
