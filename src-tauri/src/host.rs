@@ -19,6 +19,7 @@ pub struct RunningDesk {
     server: JoinHandle<std::io::Result<()>>,
     scheduler: JoinHandle<()>,
     outbox: JoinHandle<()>,
+    indexer: JoinHandle<()>,
 }
 
 pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
@@ -45,6 +46,8 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
     let scheduler = tokio::spawn(desk.clone().run_scheduler());
     // Emails queued before a stop or a crash go out now.
     let outbox = tokio::spawn(desk.clone().run_outbox());
+    // The search index catches up with (or is rebuilt from) the store.
+    let indexer = tokio::spawn(desk.clone().run_indexer());
     let (shutdown, stop) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -53,7 +56,7 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
             })
             .await
     });
-    Ok(RunningDesk { addr, desk, shutdown, server, scheduler, outbox })
+    Ok(RunningDesk { addr, desk, shutdown, server, scheduler, outbox, indexer })
 }
 
 impl RunningDesk {
@@ -74,6 +77,8 @@ impl RunningDesk {
         self.scheduler.abort();
         // An email in flight is sent again on the next start, with the same Message-ID.
         self.outbox.abort();
+        // What it had not applied yet it applies on the next start, from the store.
+        self.indexer.abort();
         self.desk.flush().context("the final flush of the store failed")?;
         Ok(())
     }

@@ -49,6 +49,12 @@ pub enum EventKind {
     ConversationCreated { conversation: Id, inbox: Id, contact: Id, previous: Option<Id> },
     #[serde(rename = "message.created")]
     MessageCreated { conversation: Id, seq: u64, private: bool },
+    /// An agent deleted a message: clients show it as deleted.
+    #[serde(rename = "message.deleted")]
+    MessageDeleted { conversation: Id, seq: u64 },
+    /// A contact's name, email or identifier changed.
+    #[serde(rename = "contact.updated")]
+    ContactUpdated { contact: Id },
     #[serde(rename = "conversation.status_changed")]
     StatusChanged { conversation: Id, from: Status, to: Status },
     #[serde(rename = "assignee.changed")]

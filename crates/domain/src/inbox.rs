@@ -342,6 +342,42 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<crate::attachment::Attachment>>", optional)]
     pub attachments: Vec<crate::attachment::Attachment>,
+    /// Deleted by an agent: its text and files are gone, the place in the history stays.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub deleted: bool,
+}
+
+/// Why an agent may not delete a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeletionRefused {
+    AlreadyDeleted,
+    /// Activity lines are the record of what happened.
+    Activity,
+    /// Only an admin may delete what a customer or another agent wrote (to remove a card
+    /// number or an insult, say).
+    NotTheirs,
+}
+
+impl Message {
+    /// Whether `agent` (an admin or not) may delete this message.
+    pub fn may_delete(&self, agent: Id, admin: bool) -> Result<(), DeletionRefused> {
+        match self.kind {
+            _ if self.deleted => Err(DeletionRefused::AlreadyDeleted),
+            MessageKind::Activity => Err(DeletionRefused::Activity),
+            _ if admin => Ok(()),
+            MessageKind::Outgoing | MessageKind::PrivateNote if self.author == Some(agent) => Ok(()),
+            _ => Err(DeletionRefused::NotTheirs),
+        }
+    }
+
+    /// Empties the message: its text, files and mentions are not kept anywhere.
+    pub fn delete(&mut self) {
+        self.content.clear();
+        self.attachments.clear();
+        self.mentions.clear();
+        self.deleted = true;
+    }
 }
 
 pub const MAX_MESSAGE_CHARS: usize = 20_000;
@@ -390,6 +426,32 @@ mod tests {
             business_day_starts_at: None,
             routing: None,
         }
+    }
+
+    #[test]
+    fn agents_delete_their_own_messages_and_admins_anyones_but_never_activity_lines() {
+        let message = |kind, author| Message {
+            conversation: Id(1),
+            seq: 1,
+            kind,
+            author,
+            content: "my card is 4111 1111 1111 1111".into(),
+            created_at: Timestamp(0),
+            mentions: vec![Id(3)],
+            attachments: vec![],
+            deleted: false,
+        };
+        let (ana, bo) = (Id(2), Id(3));
+        assert_eq!(message(MessageKind::Outgoing, Some(ana)).may_delete(ana, false), Ok(()));
+        assert_eq!(message(MessageKind::PrivateNote, Some(ana)).may_delete(ana, false), Ok(()));
+        assert_eq!(message(MessageKind::Outgoing, Some(ana)).may_delete(bo, false), Err(DeletionRefused::NotTheirs));
+        assert_eq!(message(MessageKind::Incoming, None).may_delete(bo, false), Err(DeletionRefused::NotTheirs));
+        assert_eq!(message(MessageKind::Incoming, None).may_delete(bo, true), Ok(()));
+        assert_eq!(message(MessageKind::Activity, Some(ana)).may_delete(ana, true), Err(DeletionRefused::Activity));
+        let mut gone = message(MessageKind::Incoming, None);
+        gone.delete();
+        assert!(gone.deleted && gone.content.is_empty() && gone.mentions.is_empty());
+        assert_eq!(gone.may_delete(bo, true), Err(DeletionRefused::AlreadyDeleted));
     }
 
     #[test]

@@ -152,6 +152,7 @@ mod tests {
             created_at: NOW,
             mentions,
             attachments: vec![],
+            deleted: false,
         }
     }
 

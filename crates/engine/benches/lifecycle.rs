@@ -110,6 +110,7 @@ fn conversation(
             created_at: at,
             mentions: vec![],
             attachments: vec![],
+            deleted: false,
         });
     }
     let wakes_at = (status == Status::Snoozed).then(|| Timestamp(NOW.0 + 2 * DAY_MS + (r % DAY_MS as u64) as i64));

@@ -7,8 +7,8 @@ use crate::{Desk, EngineError, Result};
 use frontdesk_domain::attachment::{self, Attachment, Uploader};
 use frontdesk_domain::conversation::{decide, refuse_if_closed, AgentAction, Decision, Happening, Lifecycle, Status};
 use frontdesk_domain::inbox::{
-    labels, language_tag, message_content, message_text, team_name, Contact, Conversation, ConversationChanges, Inbox,
-    InboxSettings, Message, MessageKind, Priority, Team,
+    labels, language_tag, message_content, message_text, team_name, Contact, Conversation, ConversationChanges,
+    DeletionRefused, Inbox, InboxSettings, Message, MessageKind, Priority, Team,
 };
 use frontdesk_domain::snooze::{parse_day_start, parse_time_zone, snooze_end, SnoozeChoice};
 use frontdesk_domain::view::View;
@@ -252,6 +252,41 @@ impl Desk {
             save(tx, &mut routing, &inbox, &mut c)?;
             assign_waiting(tx, routing)?;
             Ok(Posted { conversation: c, message })
+        })
+        .await
+    }
+
+    /// An agent deletes a message: its text and files go, an activity line says who did it,
+    /// and clients (the customer's widget too) show it as deleted. Allowed in a closed
+    /// conversation as well: what must go (a card number, say) must go from there too.
+    pub async fn delete_message(&self, actor: &Agent, conversation: Id, seq: u64) -> Result<Message> {
+        let actor = actor.clone();
+        let router = self.inner.router.clone();
+        self.command(move |tx| {
+            let mut routing = Routing::begin(&router);
+            let (inbox, mut c) = load(tx, conversation)?;
+            let Some(mut m) = tx.message(conversation, seq)? else { return abort(EngineError::NotFound("message")) };
+            m.may_delete(actor.id, actor.is_admin()).map_err(|refused| {
+                TxError::Abort(match refused {
+                    DeletionRefused::AlreadyDeleted => EngineError::Conflict("this message is already deleted".into()),
+                    DeletionRefused::Activity => {
+                        EngineError::Conflict("activity lines record what happened and cannot be deleted".into())
+                    }
+                    DeletionRefused::NotTheirs => {
+                        EngineError::AdminOnly("delete what a customer or another agent wrote")
+                    }
+                })
+            })?;
+            if m.kind.is_public() && c.preview == frontdesk_domain::inbox::preview_of(&m.content) {
+                c.preview = String::new();
+            }
+            m.delete();
+            tx.put_message(&m)?;
+            tx.record(Some(actor.id), EventKind::MessageDeleted { conversation, seq })?;
+            append(tx, &mut c, MessageKind::Activity, Some(actor.id), format!("{} deleted a message", actor.name))?;
+            save(tx, &mut routing, &inbox, &mut c)?;
+            assign_waiting(tx, routing)?;
+            Ok(m)
         })
         .await
     }
@@ -533,7 +568,17 @@ pub(crate) fn append_with(
         };
     }
     let created_at = tx.now();
-    let m = Message { conversation: c.id, seq: c.last_seq, kind, author, content, created_at, mentions, attachments };
+    let m = Message {
+        conversation: c.id,
+        seq: c.last_seq,
+        kind,
+        author,
+        content,
+        created_at,
+        mentions,
+        attachments,
+        deleted: false,
+    };
     tx.put_message(&m)?;
     let private = !kind.is_public();
     tx.record(author, EventKind::MessageCreated { conversation: c.id, seq: m.seq, private })?;

@@ -52,6 +52,9 @@ pub enum EngineError {
     Lifecycle(#[from] frontdesk_domain::conversation::LifecycleError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Working, but not ready for this yet (the search index opening).
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -12,6 +12,7 @@ mod outbox;
 mod presence;
 mod routing;
 mod scheduler;
+mod search;
 mod secrets;
 mod widget;
 
@@ -24,6 +25,7 @@ pub use frontdesk_store::{StoreConfig, StoreError};
 pub use outbox::{TestEmailOutcome, TestEmailRequest, TranscriptRequest};
 pub use presence::OnlineVisitor;
 pub use routing::{AgentLoad, AssignRequest, AvailabilityRequest, RoutingOverview, Waiting};
+pub use search::{Rebuilding, SearchHit, SearchRequest, SearchResults, SearchSnippet, SnippetPart, COMMIT_INTERVAL};
 pub use widget::{
     ContinueRequest, CsatRequest, Visitor, VisitorContact, VisitorConversation, VisitorDetails, VisitorIdentity,
     VisitorMessage, VisitorPosted, VisitorSession, VisitorTranscriptRequest,
@@ -69,6 +71,8 @@ struct Inner {
     widget_hits: Mutex<HashMap<widget::WidgetSender, frontdesk_domain::widget::RecentHits>>,
     /// Whether those limits apply (off only for load tests).
     widget_limits: std::sync::atomic::AtomicBool,
+    /// The full-text index and its indexer's state.
+    search: search::SearchState,
 }
 
 impl Desk {
@@ -81,11 +85,21 @@ impl Desk {
     ) -> Result<Desk> {
         let store = Store::open_with(data_dir, store_config, frontdesk_store::MIGRATIONS, progress)
             .map_err(EngineError::Store)?;
-        Self::with_store(store, clock)
+        Self::build(store, clock, search::SearchState::in_dir(data_dir.join("search")))
     }
 
-    /// The desk on an open store; routing is rebuilt from it.
+    /// The desk on an open store, without a search index; routing is rebuilt from it.
     pub fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<Desk> {
+        Self::build(store, clock, search::SearchState::default())
+    }
+
+    /// The desk on an open store with its search index in `search_dir` (kept apart from the
+    /// store's folder by benchmarks).
+    pub fn with_store_and_search(store: Store, clock: Arc<dyn Clock>, search_dir: &Path) -> Result<Desk> {
+        Self::build(store, clock, search::SearchState::in_dir(search_dir.to_path_buf()))
+    }
+
+    fn build(store: Store, clock: Arc<dyn Clock>, search: search::SearchState) -> Result<Desk> {
         let (events, _) = broadcast::channel(1024);
         let (typing, _) = broadcast::channel(256);
         let (viewing, _) = broadcast::channel(256);
@@ -105,6 +119,7 @@ impl Desk {
                 online: presence::OnlineContacts::default(),
                 widget_hits: Mutex::default(),
                 widget_limits: std::sync::atomic::AtomicBool::new(true),
+                search,
             }),
         })
     }
@@ -149,6 +164,9 @@ impl Desk {
                 return Err(EngineError::Store(e));
             }
         };
+        if !events.is_empty() {
+            self.inner.search.wake();
+        }
         let mut timers_may_have_changed = false;
         let mut email_queued = false;
         for event in events {

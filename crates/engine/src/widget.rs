@@ -117,6 +117,10 @@ pub struct VisitorMessage {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<Attachment>>", optional)]
     pub attachments: Vec<Attachment>,
+    /// Deleted by the business: shown as such, without its text.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub deleted: bool,
 }
 
 /// What a visitor's message came to; `visitor_token` only when this message made the session.
@@ -456,6 +460,7 @@ impl Desk {
             created_at: m.created_at,
             author_name,
             attachments: m.attachments,
+            deleted: m.deleted,
         })
     }
 

@@ -311,6 +311,21 @@ pub async fn messages(
     Ok(Json(MessagePage { items, next_after_seq }))
 }
 
+#[utoipa::path(delete, path = "/api/v1/conversations/{id}/messages/{seq}", tag = "conversations", security(("bearer" = [])),
+    params(("id" = String, Path), ("seq" = u64, Path)), responses(
+    (status = 200, body = Message, description = "the message as it is now: deleted, without its text and files"),
+    (status = 403, body = ErrorBody, description = "only an admin may delete what a customer or another agent wrote"),
+    (status = 404, body = ErrorBody),
+    (status = 409, body = ErrorBody, description = "already deleted, or an activity line")))]
+pub async fn delete_message(
+    State(s): State<AppState>,
+    me: CurrentAgent,
+    Path((id, seq)): Path<(String, String)>,
+) -> ApiResult<Json<Message>> {
+    let seq = seq.parse().map_err(|_| ApiError::bad_request(format!("'{seq}' is not a message number")))?;
+    Ok(Json(s.desk.delete_message(&me.agent, parse_id(&id, "conversation")?, seq).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ReplyRequest, responses(
     (status = 201, body = Posted), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "closed"),

@@ -65,6 +65,7 @@ impl From<EngineError> for ApiError {
             E::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             E::Lifecycle(LifecycleError::SnoozeInPast) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
             E::Lifecycle(_) => (StatusCode::CONFLICT, "illegal_transition"),
+            E::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             E::Store(_) | E::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {

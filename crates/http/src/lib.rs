@@ -11,6 +11,7 @@ mod error;
 mod openapi;
 mod presence;
 mod routing;
+mod search;
 mod stream;
 mod ui;
 mod widget;
@@ -26,7 +27,7 @@ use axum::extract::Request;
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, patch, post, put};
+use axum::routing::{any, delete, get, patch, post, put};
 use axum::Router;
 use frontdesk_engine::{Desk, ShiftedClock};
 use std::sync::Arc;
@@ -72,6 +73,8 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/conversations/{id}", get(c::conversation).patch(c::update_conversation))
         .route("/conversations/{id}/status", post(c::change_status))
         .route("/conversations/{id}/messages", get(c::messages).post(c::reply))
+        .route("/conversations/{id}/messages/{seq}", delete(c::delete_message))
+        .route("/search", get(search::search))
         .route("/attachments", post(attachments::agent_upload))
         .route("/conversations/{id}/typing", post(presence::agent_typing))
         .route("/conversations/{id}/seen", post(presence::agent_seen))

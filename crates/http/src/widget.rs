@@ -358,7 +358,11 @@ async fn pump(desk: Desk, mut socket: WebSocket, visitor: Visitor) -> Result<(),
                             Some(VisitorEvent::Conversation(VisitorConversation::from(&desk.conversation(conversation)?)))
                         }
                         // Known to be theirs (`mine`): read the message without checking again.
-                        EventKind::MessageCreated { conversation, seq, private: false } if mine.contains(&conversation) => {
+                        // A deleted message is sent again, emptied: the chat shows it as deleted.
+                        EventKind::MessageCreated { conversation, seq, private: false }
+                        | EventKind::MessageDeleted { conversation, seq }
+                            if mine.contains(&conversation) =>
+                        {
                             match desk.messages(conversation, seq - 1, 1, true)?.into_iter().find(|m| m.seq == seq) {
                                 Some(m) => Some(VisitorEvent::Message(desk.visitor_message_view(m)?)),
                                 None => None,

@@ -23,6 +23,7 @@ fn main() {
             created_at: Timestamp(1_800_000_000_000 + seq as i64 * 30_000),
             mentions: vec![],
             attachments: vec![],
+            deleted: false,
         })
         .collect();
     let zone = jiff::tz::TimeZone::get("Europe/Rome").expect("zone");

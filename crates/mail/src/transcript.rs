@@ -182,7 +182,8 @@ pub fn render_replies(input: &TranscriptInput<'_>, link: &str) -> Transcript {
 
 /// One row per public message: who (the customer is "you"), when, and the text.
 fn write_messages(input: &TranscriptInput<'_>, w: &Words, html: &mut String, text: &mut String) {
-    for m in input.messages.iter().filter(|m| m.kind.is_public()) {
+    // A deleted message leaves no trace in an email: it may have held what had to go.
+    for m in input.messages.iter().filter(|m| m.kind.is_public() && !m.deleted) {
         let who = match (m.kind, m.author) {
             (MessageKind::Incoming, _) => w.you.to_string(),
             (_, Some(agent)) => (input.agent_name)(agent),
@@ -234,6 +235,7 @@ mod tests {
             created_at: Timestamp(1_800_000_000_000 + seq as i64 * 60_000),
             mentions: vec![],
             attachments: vec![],
+            deleted: false,
         }
     }
 

@@ -87,6 +87,9 @@ pub(crate) struct CommitStats {
     pub flushes: AtomicU64,
     /// Running the commands of the last batch and applying their writes, without the flush.
     pub last_batch_work_nanos: AtomicU64,
+    /// Every id up to this one belongs to a durable batch or to none: events up to it can be
+    /// read without missing one a batch is still writing.
+    pub durable_through: AtomicU64,
 }
 
 pub(crate) fn spawn(
@@ -97,6 +100,7 @@ pub(crate) fn spawn(
     stats: Arc<CommitStats>,
 ) -> (Jobs, std::thread::JoinHandle<()>) {
     let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
+    stats.durable_through.store(last_id.0, Ordering::Release);
     let thread = std::thread::Builder::new()
         .name("frontdesk-committer".into())
         .spawn(move || commit_loop(&db, &trees, &mut journal, last_id, &queue, &stats))
@@ -150,6 +154,9 @@ fn commit_loop(
             tracing::error!("a batch of {} commands could not be made durable: {e}", jobs.len());
         }
         last_applied = durable.is_ok();
+        if last_applied {
+            stats.durable_through.store(last_id.0, Ordering::Release);
+        }
         for job in jobs {
             job.finish(durable.clone());
         }

@@ -11,7 +11,7 @@ use frontdesk_domain::conversation::Status;
 use frontdesk_domain::inbox::{Contact, Conversation, Inbox, Message, Team};
 use frontdesk_domain::routing::AgentRouting;
 use frontdesk_domain::view::View;
-use frontdesk_domain::{Id, Timestamp};
+use frontdesk_domain::{EventKind, Id, Timestamp};
 
 type TxResult<T, E> = std::result::Result<T, TxError<E>>;
 
@@ -172,6 +172,10 @@ impl Tx<'_> {
             }
         }
         self.put(Tree::ContactidContact, &key, encode(contact));
+        if old.is_some_and(|o| o != *contact) {
+            // Search finds conversations by their contact: it must hear of the change.
+            self.record(None, EventKind::ContactUpdated { contact: contact.id })?;
+        }
         Ok(())
     }
 
@@ -252,6 +256,10 @@ impl Tx<'_> {
         Ok(())
     }
 
+    pub fn message<E>(&self, conversation: Id, seq: u64) -> TxResult<Option<Message>, E> {
+        self.read(Tree::ConversationidSeqMessage, &keys::message(conversation, seq))
+    }
+
     pub fn put_message<E>(&mut self, m: &Message) -> TxResult<(), E> {
         self.put(Tree::ConversationidSeqMessage, &keys::message(m.conversation, m.seq), encode(m));
         Ok(())
@@ -325,6 +333,29 @@ impl Store {
         }
     }
 
+    /// One page of all conversations in id order, after `after`: how a rebuild walks them.
+    pub fn conversations_after(&self, after: Option<Id>, limit: usize) -> Result<Vec<Conversation>> {
+        let start = match after {
+            Some(id) => std::ops::Bound::Excluded(keys::id(id)),
+            None => std::ops::Bound::Unbounded,
+        };
+        let tree = Tree::ConversationidConversation;
+        self.tree(tree)
+            .range((start, std::ops::Bound::Unbounded))
+            .take(limit)
+            .map(|kv| decode(tree.name(), &kv?.1))
+            .collect()
+    }
+
+    /// How many conversations there are (numbers are handed out one by one from 1).
+    pub fn conversation_total(&self) -> Result<u64> {
+        Ok(self
+            .tree(Tree::NumberConversationid)
+            .last()?
+            .and_then(|(k, _)| k.as_ref().try_into().ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
     /// A contact's conversations, oldest first.
     pub fn contact_conversations(&self, contact: Id) -> Result<Vec<Conversation>> {
         let mut out = Vec::new();
@@ -380,6 +411,21 @@ impl Store {
         let end = keys::message(conversation, u64::MAX);
         self.tree(Tree::ConversationidSeqMessage)
             .range(start..=end)
+            .take(limit)
+            .map(|kv| decode(Tree::ConversationidSeqMessage.name(), &kv?.1))
+            .collect()
+    }
+
+    /// Messages of a conversation before `before_seq`, newest first.
+    pub fn messages_before(&self, conversation: Id, before_seq: u64, limit: usize) -> Result<Vec<Message>> {
+        if before_seq <= 1 {
+            return Ok(Vec::new());
+        }
+        let start = keys::message(conversation, 1);
+        let end = keys::message(conversation, before_seq - 1);
+        self.tree(Tree::ConversationidSeqMessage)
+            .range(start..=end)
+            .rev()
             .take(limit)
             .map(|kv| decode(Tree::ConversationidSeqMessage.name(), &kv?.1))
             .collect()

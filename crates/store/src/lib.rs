@@ -200,6 +200,11 @@ impl Store {
         Ok(self.tree(Tree::EventidEvent).last()?.and_then(|(k, _)| keys::parse_id(&k)))
     }
 
+    /// Events up to this id are all readable: none is still being written.
+    pub fn durable_through(&self) -> Id {
+        Id(self.inner.stats.durable_through.load(Ordering::Acquire))
+    }
+
     /// How many group-commit flushes the store has made since it was opened.
     pub fn flush_count(&self) -> u64 {
         self.inner.stats.flushes.load(Ordering::Relaxed)

@@ -40,6 +40,9 @@ impl Client {
             None => Arc::new(ManualClock::new(Timestamp(1_800_000_000_000))),
         };
         let desk = Desk::open(dir.path(), &StoreConfig::default(), clock, &mut |_| {}).unwrap();
+        if tokio::runtime::Handle::try_current().is_ok() {
+            tokio::spawn(desk.clone().run_indexer());
+        }
         Client { app: router(desk.clone(), HostPolicy::LoopbackOnly, test_clock), desk, _dir: dir }
     }
 

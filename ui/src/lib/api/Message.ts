@@ -21,4 +21,8 @@ mentions?: Array<Id>,
 /**
  * Files on the message (images are shown, other files offered for download).
  */
-attachments?: Array<Attachment>, };
+attachments?: Array<Attachment>, 
+/**
+ * Deleted by an agent: its text and files are gone, the place in the history stays.
+ */
+deleted?: boolean, };

@@ -15,4 +15,8 @@ kind: MessageKind, content: string, created_at: Timestamp,
 /**
  * The agent's name; none for the visitor and for the inbox's automatic messages.
  */
-author_name: string | null, attachments?: Array<Attachment>, };
+author_name: string | null, attachments?: Array<Attachment>, 
+/**
+ * Deleted by the business: shown as such, without its text.
+ */
+deleted?: boolean, };
