@@ -34,6 +34,8 @@ import type { SmtpSettingsInput } from './api/SmtpSettingsInput';
 import type { SmtpSettingsView } from './api/SmtpSettingsView';
 import type { TestEmailOutcome } from './api/TestEmailOutcome';
 import type { TestEmailRequest } from './api/TestEmailRequest';
+import type { Message } from './api/Message';
+import type { SearchResults } from './api/SearchResults';
 
 /** An error the API answered with: `code` is stable, `message` is for people. */
 export class ApiError extends Error {
@@ -190,6 +192,11 @@ export class Client {
       ...(mentions.length ? { mentions } : {}),
       ...(attachments.length ? { attachments } : {}),
     });
+  /** Deletes a message: its text and files go, an activity line says who did it. */
+  deleteMessage = (id: string, seq: number) =>
+    this.call<Message>('DELETE', `/api/v1/conversations/${encodeURIComponent(id)}/messages/${seq}`);
+  /** Full-text search; `query` is built by `searchQuery`. */
+  search = (query: string) => this.call<SearchResults>('GET', `/api/v1/search?${query}`);
   /** Sends a file for the next message, reporting progress (0…1). */
   upload = (file: File, progress: (fraction: number) => void) => {
     const token = this.tokens.get();

@@ -67,6 +67,7 @@ export function staleAfter(event: Event, openConversation: string | null): Stale
     case 'conversation.created':
       return { ...none, counts: true, list: true };
     case 'message.created':
+    case 'message.deleted':
       return { ...none, list: true, conversation: mine(event.data.conversation) };
     case 'conversation.status_changed':
     case 'assignee.changed':
