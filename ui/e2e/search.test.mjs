@@ -64,3 +64,41 @@ test('the search box finds messages in any form, opens a result, and a deleted m
   await page.locator(`[data-conversation="${lucia.conversation.number}"]`).waitFor();
   await page.close();
 });
+
+test('Ctrl+K opens the command bar: an order number jumps to its conversation, and an action to its screen', async () => {
+  const login = await env.api('POST', '/api/v1/auth/login', null, { email: 'ana@acme.test', password: 'correct horse battery' });
+  const found = await env.api('GET', '/api/v1/search?q=A-30990', login.token);
+  const tom = found.items[0].conversation;
+  const page = await logIn(env.chrome.browser, env.desk.url, 'ana@acme.test', 'correct horse battery');
+  await page.keyboard.press('Control+K');
+  const bar = page.getByRole('dialog', { name: 'Command bar' });
+  await bar.getByLabel('Command or search').pressSequentially('A-3099', { delay: 20 });
+  const row = bar.getByRole('option', { name: /Tom Hill/ });
+  await row.waitFor();
+  assert.ok((await row.locator('mark').allInnerTexts()).includes('30990'), 'the order number is highlighted');
+  await page.screenshot({ path: join(artifacts, 'browser-command-bar.png') });
+  // No action matches an order number, so the conversation is the first row: Enter opens it.
+  await page.keyboard.press('Enter');
+  assert.equal(await bar.count(), 0, 'the bar closes once a choice is made');
+  await page.locator('article.incoming', { hasText: 'Where is my parcel?' }).waitFor();
+  assert.match((await page.locator(`[data-conversation="${tom.number}"]`).getAttribute('class')) ?? '', /selected/);
+
+  // Actions, chosen with the arrow keys; an admin's list holds the admin screens (an agent's
+  // never does: lib/commands.test.ts).
+  await page.keyboard.press('Control+K');
+  await bar.getByLabel('Command or search').fill('go');
+  assert.deepEqual(await bar.getByRole('option').allInnerTexts(), [
+    'Go to the inbox\naction',
+    'Go to routing\naction',
+    'Go to agents\naction',
+    'Go to inboxes\naction',
+    'Go to email settings\naction',
+  ]);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Routing' }).waitFor();
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Escape');
+  assert.equal(await bar.count(), 0, 'Escape closes it');
+  await page.close();
+});

@@ -160,6 +160,7 @@ export const SHORTCUTS: { keys: string; does: string }[] = [
   { keys: 'n', does: 'private note' },
   { keys: 's', does: 'solve' },
   { keys: '?', does: 'show these shortcuts' },
+  { keys: 'Ctrl K', does: 'jump to a conversation, contact or action' },
   { keys: 'Esc', does: 'leave the reply box' },
 ];
 
