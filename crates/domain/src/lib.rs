@@ -8,6 +8,7 @@ pub mod email;
 pub mod event;
 pub mod id;
 pub mod inbox;
+pub mod language;
 pub mod link;
 pub mod login;
 pub mod notification;

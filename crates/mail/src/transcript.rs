@@ -8,27 +8,12 @@ use frontdesk_domain::Timestamp;
 use jiff::tz::TimeZone;
 use std::fmt::Write;
 
-/// The languages transcripts are written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    English,
-    Spanish,
-    Italian,
-}
+pub use frontdesk_domain::language::Language;
 
-impl Language {
-    /// From a contact's language tag ("es", "it-IT", "en-GB"); English for anything else.
-    pub fn from_tag(tag: Option<&str>) -> Language {
-        let primary = tag.unwrap_or("en").split(['-', '_']).next().unwrap_or("en").to_ascii_lowercase();
-        match primary.as_str() {
-            "es" => Language::Spanish,
-            "it" => Language::Italian,
-            _ => Language::English,
-        }
-    }
-
-    fn words(self) -> Words {
-        match self {
+/// The words of an email in `language`.
+fn words(language: Language) -> Words {
+    {
+        match language {
             Language::English => Words {
                 subject: "Your conversation with",
                 heading: "Transcript of conversation",
@@ -127,7 +112,7 @@ fn local_time(at: Timestamp, zone: &TimeZone) -> String {
 
 /// Renders the transcript.
 pub fn render(input: &TranscriptInput<'_>) -> Transcript {
-    let w = input.language.words();
+    let w = words(input.language);
     let business = input.business_name;
     let subject = format!("{} {business} (#{})", w.subject, input.number);
     let mut html = String::new();
@@ -153,7 +138,7 @@ pub fn render(input: &TranscriptInput<'_>) -> Transcript {
 /// Renders agents' replies for a customer who left the chat, with `link` back to it. The
 /// messages given are the replies to tell; anything not public is left out here too.
 pub fn render_replies(input: &TranscriptInput<'_>, link: &str) -> Transcript {
-    let w = input.language.words();
+    let w = words(input.language);
     let business = input.business_name;
     let subject = format!("{} {business} (#{})", w.reply_subject, input.number);
     let (b, l) = (escape_html(business), escape_html(link));

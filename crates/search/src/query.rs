@@ -5,7 +5,7 @@
 //! number. Words with digits, `@` or dots (order numbers, emails) and the word still being typed
 //! also match as prefixes.
 
-use crate::schema::{plain_analyzer, Fields, Language};
+use crate::schema::{analyzer, plain_analyzer, Fields, Language};
 use frontdesk_domain::conversation::Status;
 use frontdesk_domain::{Id, Timestamp};
 use std::ops::Bound;
@@ -137,7 +137,7 @@ fn word_alternatives(f: &Fields, word: &str, typing: bool) -> Vec<Box<dyn Query>
     let identifier_like = word.chars().any(|c| c.is_ascii_digit() || c == '@' || c == '.');
     for language in Language::ALL {
         let field = f.text(language);
-        out.extend(sequence(field, &tokens(&mut language.analyzer(), word)));
+        out.extend(sequence(field, &tokens(&mut analyzer(language), word)));
         if typing || identifier_like {
             out.extend(prefix(field, &plain));
         }
@@ -150,7 +150,7 @@ fn word_alternatives(f: &Fields, word: &str, typing: bool) -> Vec<Box<dyn Query>
 fn phrase_alternatives(f: &Fields, phrase: &str) -> Vec<Box<dyn Query>> {
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     for language in Language::ALL {
-        out.extend(sequence(f.text(language), &tokens(&mut language.analyzer(), phrase)));
+        out.extend(sequence(f.text(language), &tokens(&mut analyzer(language), phrase)));
     }
     out.extend(sequence(f.contact, &tokens(&mut plain_analyzer(), phrase)));
     out

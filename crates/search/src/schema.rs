@@ -10,47 +10,30 @@ use tantivy::TantivyDocument;
 
 /// The languages the desk stems: the conversation's (its inbox's widget language, else the
 /// customer's) picks the field its text goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    English,
-    Spanish,
-    Italian,
+pub use frontdesk_domain::language::Language;
+
+pub(crate) fn analyzer_name(language: Language) -> &'static str {
+    match language {
+        Language::English => "frontdesk_en",
+        Language::Spanish => "frontdesk_es",
+        Language::Italian => "frontdesk_it",
+    }
 }
 
-impl Language {
-    pub const ALL: [Language; 3] = [Language::English, Language::Spanish, Language::Italian];
-
-    /// From a language tag ("es", "it-IT"); English for anything else.
-    pub fn from_tag(tag: Option<&str>) -> Language {
-        match tag.map(|t| t.split(['-', '_']).next().unwrap_or(t).to_ascii_lowercase()).as_deref() {
-            Some("es") => Language::Spanish,
-            Some("it") => Language::Italian,
-            _ => Language::English,
-        }
-    }
-
-    pub(crate) fn analyzer_name(self) -> &'static str {
-        match self {
-            Language::English => "frontdesk_en",
-            Language::Spanish => "frontdesk_es",
-            Language::Italian => "frontdesk_it",
-        }
-    }
-
-    pub(crate) fn analyzer(self) -> TextAnalyzer {
-        let stemmer = match self {
-            Language::English => tantivy::tokenizer::Language::English,
-            Language::Spanish => tantivy::tokenizer::Language::Spanish,
-            Language::Italian => tantivy::tokenizer::Language::Italian,
-        };
-        // Folded before stemming, so `cancelación` and `cancelacion` stem alike.
-        TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(RemoveLongFilter::limit(40))
-            .filter(LowerCaser)
-            .filter(AsciiFoldingFilter)
-            .filter(Stemmer::new(stemmer))
-            .build()
-    }
+/// Words as the index holds them in `language`'s text field.
+pub(crate) fn analyzer(language: Language) -> TextAnalyzer {
+    let stemmer = match language {
+        Language::English => tantivy::tokenizer::Language::English,
+        Language::Spanish => tantivy::tokenizer::Language::Spanish,
+        Language::Italian => tantivy::tokenizer::Language::Italian,
+    };
+    // Folded before stemming, so `cancelación` and `cancelacion` stem alike.
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(stemmer))
+        .build()
 }
 
 /// Words as typed, lower-cased and folded but not stemmed: contacts, and prefixes.
@@ -123,9 +106,9 @@ pub(crate) fn build() -> (Schema, Fields) {
         created: s.add_i64_field("created", INDEXED),
         activity: s.add_i64_field("activity", INDEXED | FAST),
         text: [
-            s.add_text_field("text_en", text(Language::English.analyzer_name())),
-            s.add_text_field("text_es", text(Language::Spanish.analyzer_name())),
-            s.add_text_field("text_it", text(Language::Italian.analyzer_name())),
+            s.add_text_field("text_en", text(analyzer_name(Language::English))),
+            s.add_text_field("text_es", text(analyzer_name(Language::Spanish))),
+            s.add_text_field("text_it", text(analyzer_name(Language::Italian))),
         ],
     };
     (s.build(), fields)
@@ -133,7 +116,7 @@ pub(crate) fn build() -> (Schema, Fields) {
 
 pub(crate) fn register_analyzers(index: &tantivy::Index) {
     for language in Language::ALL {
-        index.tokenizers().register(language.analyzer_name(), language.analyzer());
+        index.tokenizers().register(analyzer_name(language), analyzer(language));
     }
     index.tokenizers().register(PLAIN, plain_analyzer());
 }

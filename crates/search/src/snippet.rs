@@ -3,7 +3,7 @@
 //! can never show up in one.
 
 use crate::query::{tokens, Parsed, Part, MIN_PREFIX_CHARS};
-use crate::schema::{plain_analyzer, Language};
+use crate::schema::{analyzer, plain_analyzer, Language};
 use tantivy::tokenizer::TextAnalyzer;
 
 /// Characters of context kept before the first match.
@@ -38,7 +38,7 @@ pub struct Snippets {
 
 impl Snippets {
     pub fn new(parsed: &Parsed, language: Language) -> Snippets {
-        let mut analyzer = language.analyzer();
+        let mut analyzer = analyzer(language);
         let mut plain = plain_analyzer();
         let wanted = parsed
             .parts
