@@ -13,22 +13,18 @@
 
 mod common;
 
-use common::{fresh_desk, mix, summary, Unit, NOW};
+use common::{fresh_desk, mix, rss_mib, summary, Unit, NOW};
 use frontdesk_domain::conversation::{Status, Style};
 use frontdesk_domain::inbox::{Contact, Conversation, InboxSettings, Message, MessageKind, Priority};
 use frontdesk_domain::view::View;
-use frontdesk_domain::{Agent, EventKind, Id, Timestamp};
+use frontdesk_domain::{Agent, Id, Timestamp};
 use frontdesk_engine::{Desk, ManualClock, StatusRequest, StoreConfig};
-use frontdesk_store::{Store, TxError};
+use frontdesk_store::Store;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const MESSAGES_PER_CONVERSATION: u64 = 10;
-/// Conversations per import command. Small on purpose: with 2,000 (about 75,000 writes per
-/// sled batch) the process grew by ~30 MiB per 1,000 conversations and never gave it back; with
-/// 100 it stays near 500 MiB.
-const CHUNK: u64 = 100;
 const DUE_AT_ONCE: u64 = 100_000;
 const DAY_MS: i64 = 24 * 3600 * 1000;
 /// When the 100,000 timers fall due together.
@@ -42,24 +38,18 @@ struct Plan {
     agents: Vec<Id>,
 }
 
-fn rss_mib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb = status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1));
-    kb.and_then(|k| k.parse::<u64>().ok()).unwrap_or(0) / 1024
-}
-
 /// One conversation of the fixture, its contact and messages, decided by `n` alone.
 fn conversation(
     n: u64,
     number: u64,
-    ids: &mut impl FnMut() -> Id,
+    ids: [Id; 2],
     plan: &Plan,
     due_at_once: u64,
 ) -> (Contact, Conversation, Vec<Message>) {
     let r = mix(n);
     let created_at = Timestamp(NOW.0 - (r % (90 * DAY_MS as u64)) as i64 - DAY_MS);
     let contact = Contact {
-        id: ids(),
+        id: ids[0],
         name: Some(format!("Customer {n}")),
         email: Some(format!("customer{n}@example.test")),
         identifier: None,
@@ -86,7 +76,7 @@ fn conversation(
         (0..(r >> 32) % 3).map(|i| LABELS[((r >> (36 + 4 * i)) % LABELS.len() as u64) as usize].to_string()).collect();
     labels.sort();
     labels.dedup();
-    let id = ids();
+    let id = ids[1];
     let mut messages = Vec::new();
     let mut at = created_at;
     for seq in 1..=MESSAGES_PER_CONVERSATION {
@@ -158,55 +148,7 @@ async fn build(dir: &Path, conversations: u64) -> (Desk, Store, Agent) {
     let plan = Arc::new(Plan { inboxes, teams, agents });
     let started = Instant::now();
     let due_at_once = DUE_AT_ONCE.min(conversations / 10);
-    for chunk in 0..conversations.div_ceil(CHUNK) {
-        let plan = plan.clone();
-        store
-            .import::<_, (), _>(NOW, move |tx| {
-                for n in chunk * CHUNK..((chunk + 1) * CHUNK).min(conversations) {
-                    let number = tx.next_conversation_number()?;
-                    let mut ids = Vec::new();
-                    for _ in 0..2 {
-                        ids.push(tx.new_id());
-                    }
-                    let mut next = ids.into_iter();
-                    let (contact, c, messages) =
-                        conversation(n, number, &mut || next.next().unwrap_or(Id(0)), &plan, due_at_once);
-                    tx.put_contact(&contact)?;
-                    tx.record(
-                        None,
-                        EventKind::ConversationCreated {
-                            conversation: c.id,
-                            inbox: c.inbox,
-                            contact: contact.id,
-                            previous: None,
-                        },
-                    )?;
-                    for m in &messages {
-                        tx.put_message(m)?;
-                        tx.record(
-                            m.author,
-                            EventKind::MessageCreated { conversation: c.id, seq: m.seq, private: !m.kind.is_public() },
-                        )?;
-                    }
-                    tx.put_conversation(&c)?;
-                }
-                Ok::<_, TxError<()>>(())
-            })
-            .await
-            .map_err(|e| format!("{e:?}"))
-            .expect("import a chunk");
-        let done = ((chunk + 1) * CHUNK).min(conversations);
-        if chunk % 500 == 499 || done == conversations {
-            let secs = started.elapsed().as_secs_f64();
-            eprintln!(
-                "  fixture: {done}/{conversations} conversations ({:.0}/s, {:.0} s, RSS {} MiB)",
-                done as f64 / secs,
-                secs,
-                rss_mib()
-            );
-        }
-    }
-    store.flush().expect("flush the fixture");
+    common::import(&store, conversations, move |n, number, ids| conversation(n, number, ids, &plan, due_at_once)).await;
     std::fs::write(dir.join(MARKER), conversations.to_string()).expect("write the marker");
     eprintln!("  fixture built in {:.0} s", started.elapsed().as_secs_f64());
     (desk, store, admin)
