@@ -18,7 +18,7 @@
 
 mod common;
 
-use common::{fresh_desk, mix, rss_mib, NOW};
+use common::{fresh_desk, mix, rss_split, NOW};
 use frontdesk_domain::conversation::{Status, Style};
 use frontdesk_domain::inbox::{Contact, Conversation, InboxSettings, Message, MessageKind};
 use frontdesk_domain::{Agent, Id, Timestamp};
@@ -281,15 +281,15 @@ fn main() {
         let inboxes: Vec<Id> = bare.inboxes(&admin).expect("inboxes").iter().map(|i| i.id).collect();
         let ceiling = ingest(&bare, &inboxes, conversations, 1).await;
         println!(
-            "ingest without search ({SENDERS} senders, {} s): {ceiling:.0} customer messages/s; RSS {} MiB after it",
+            "ingest without search ({SENDERS} senders, {} s): {ceiling:.0} customer messages/s; RSS {} after it",
             INGEST_FOR.as_secs(),
-            rss_mib()
+            rss_split()
         );
         drop(bare);
 
         // The full rebuild, as after a deleted index folder.
         let _ = std::fs::remove_dir_all(&search_dir);
-        let rss_before = rss_mib();
+        let rss_before = rss_split();
         let desk = Desk::with_store_and_search(store.clone(), clock.clone(), &search_dir).expect("desk with search");
         let started = Instant::now();
         let indexer = tokio::spawn(desk.clone().run_indexer());
@@ -316,10 +316,10 @@ fn main() {
             (docs * MESSAGES_PER_CONVERSATION) as f64 / rebuild.as_secs_f64()
         );
         println!(
-            "index on disk: {:.0} MiB ({:.0} MiB per million messages); RSS {rss_before} MiB before the index, {} MiB after the rebuild",
+            "index on disk: {:.0} MiB ({:.0} MiB per million messages); RSS {rss_before} before the index, {} after the rebuild",
             index_bytes as f64 / 1048576.0,
             folder_size(&search_dir) as f64 / 1048576.0 / ((docs * MESSAGES_PER_CONVERSATION) as f64 / 1e6),
-            rss_mib()
+            rss_split()
         );
 
         // Queries, end to end.
@@ -387,7 +387,7 @@ fn main() {
             with_search / ceiling,
             with_search * INGEST_FOR.as_secs_f64() / (INGEST_FOR.as_secs_f64() + lag)
         );
-        println!("RSS at the end: {} MiB (store cache 32 MiB)", rss_mib());
+        println!("RSS at the end: {} (store cache 32 MiB)", rss_split());
         indexer.abort();
     });
 }

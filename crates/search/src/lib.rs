@@ -5,6 +5,7 @@
 //! from committed events, and it records the last event it applied so it can catch up or be
 //! rebuilt at any time.
 
+mod pairs;
 mod query;
 mod schema;
 mod snippet;
@@ -21,7 +22,7 @@ use tantivy::schema::Value;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Bumped when the schema or the analyzers change: an index of another version is rebuilt.
-const INDEX_VERSION: u32 = 1;
+const INDEX_VERSION: u32 = 2;
 /// The writer's memory for documents not yet written out; tantivy's minimum is 15 MB a thread.
 const WRITER_MEMORY: usize = 32 * 1024 * 1024;
 

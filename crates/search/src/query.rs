@@ -5,6 +5,7 @@
 //! number. Words with digits, `@` or dots (order numbers, emails) and the word still being typed
 //! also match as prefixes.
 
+use crate::pairs::pair;
 use crate::schema::{analyzer, plain_analyzer, Fields, Language};
 use frontdesk_domain::conversation::Status;
 use frontdesk_domain::{Id, Timestamp};
@@ -20,6 +21,8 @@ use tantivy::Term;
 pub const MAX_PARTS: usize = 12;
 /// A prefix shorter than this would match too many words to be of use.
 pub(crate) const MIN_PREFIX_CHARS: usize = 2;
+/// Words a begun word may stand for: enough for every order number with a 4-digit start.
+const MAX_EXPANSIONS: u32 = 200;
 
 /// One thing the conversation must contain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,44 +139,84 @@ fn word_alternatives(f: &Fields, word: &str, typing: bool) -> Vec<Box<dyn Query>
     let plain = tokens(&mut plain_analyzer(), word);
     let identifier_like = word.chars().any(|c| c.is_ascii_digit() || c == '@' || c == '.');
     for language in Language::ALL {
-        let field = f.text(language);
-        out.extend(sequence(field, &tokens(&mut analyzer(language), word)));
+        let words = tokens(&mut analyzer(language), word);
+        out.extend(sequence(f.text(language), Some(f.pairs(language)), &words));
         if typing || identifier_like {
-            out.extend(prefix(field, &plain));
+            // The finished words as the index holds them, the last one as typed: its stem
+            // may not begin the way the typed start does.
+            let mut begun = if words.len() == plain.len() { words } else { plain.clone() };
+            if let (Some(last), Some(typed)) = (begun.last_mut(), plain.last()) {
+                last.clone_from(typed);
+            }
+            out.extend(prefix(f.text(language), Some(f.pairs(language)), &begun));
         }
     }
     // Contacts match by the start of their words: "ana.lo" finds ana.lopez@example.com.
-    out.extend(prefix(f.contact, &plain).or_else(|| sequence(f.contact, &plain)));
+    out.extend(prefix(f.contact, None, &plain).or_else(|| sequence(f.contact, None, &plain)));
     out
 }
 
 fn phrase_alternatives(f: &Fields, phrase: &str) -> Vec<Box<dyn Query>> {
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     for language in Language::ALL {
-        out.extend(sequence(f.text(language), &tokens(&mut analyzer(language), phrase)));
+        let words = tokens(&mut analyzer(language), phrase);
+        out.extend(sequence(f.text(language), Some(f.pairs(language)), &words));
     }
-    out.extend(sequence(f.contact, &tokens(&mut plain_analyzer(), phrase)));
+    out.extend(sequence(f.contact, None, &tokens(&mut plain_analyzer(), phrase)));
     out
 }
 
-/// The words in this order (one word: that word).
-fn sequence(field: Field, words: &[String]) -> Option<Box<dyn Query>> {
-    let terms: Vec<Term> = words.iter().map(|w| Term::from_field_text(field, w)).collect();
-    match terms.len() {
-        0 => None,
-        1 => Some(Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs))),
-        _ => Some(Box::new(PhraseQuery::new(terms))),
+fn term(field: Field, word: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs))
+}
+
+/// The pair terms of neighbouring words: a conversation holding them all is a candidate.
+fn pair_terms(pairs: Field, words: &[String]) -> Vec<Box<dyn Query>> {
+    words.windows(2).map(|w| term(pairs, &pair(&w[0], &w[1]))).collect()
+}
+
+/// The words in this order (one word: that word). Two words are one pair term; more are their
+/// pairs (few conversations hold them all) checked for the whole phrase.
+fn sequence(field: Field, pairs: Option<Field>, words: &[String]) -> Option<Box<dyn Query>> {
+    match (words, pairs) {
+        ([], _) => None,
+        ([word], _) => Some(term(field, word)),
+        ([first, second], Some(pairs)) => Some(term(pairs, &pair(first, second))),
+        (_, Some(pairs)) => {
+            let mut all = pair_terms(pairs, words);
+            all.push(Box::new(PhraseQuery::new(words.iter().map(|w| Term::from_field_text(field, w)).collect())));
+            Some(Box::new(BooleanQuery::intersection(all)))
+        }
+        (_, None) => Some(Box::new(PhraseQuery::new(words.iter().map(|w| Term::from_field_text(field, w)).collect()))),
     }
 }
 
 /// The words in this order, the last one only begun.
-fn prefix(field: Field, words: &[String]) -> Option<Box<dyn Query>> {
+fn prefix(field: Field, pairs: Option<Field>, words: &[String]) -> Option<Box<dyn Query>> {
     let last = words.last()?;
     if last.chars().count() < MIN_PREFIX_CHARS {
         return None;
     }
-    let terms: Vec<Term> = words.iter().map(|w| Term::from_field_text(field, w)).collect();
-    Some(Box::new(PhrasePrefixQuery::new(terms)))
+    let begun = |terms: Vec<Term>| -> Box<dyn Query> {
+        let mut q = PhrasePrefixQuery::new(terms);
+        q.set_max_expansions(MAX_EXPANSIONS);
+        Box::new(q)
+    };
+    let n = words.len();
+    match pairs {
+        Some(pairs) if n >= 2 => {
+            // The last pair's term begins with the next-to-last word and the typed start.
+            let last_pair = begun(vec![Term::from_field_text(pairs, &pair(&words[n - 2], last))]);
+            if n == 2 {
+                return Some(last_pair);
+            }
+            let mut all = pair_terms(pairs, &words[..n - 1]);
+            all.push(last_pair);
+            all.push(begun(words.iter().map(|w| Term::from_field_text(field, w)).collect()));
+            Some(Box::new(BooleanQuery::intersection(all)))
+        }
+        _ => Some(begun(words.iter().map(|w| Term::from_field_text(field, w)).collect())),
+    }
 }
 
 pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {

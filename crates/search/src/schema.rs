@@ -8,6 +8,8 @@ use tantivy::schema::{
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
 use tantivy::TantivyDocument;
 
+use crate::pairs::PairFilter;
+
 /// The languages the desk stems: the conversation's (its inbox's widget language, else the
 /// customer's) picks the field its text goes to.
 pub use frontdesk_domain::language::Language;
@@ -20,19 +22,41 @@ pub(crate) fn analyzer_name(language: Language) -> &'static str {
     }
 }
 
-/// Words as the index holds them in `language`'s text field.
-pub(crate) fn analyzer(language: Language) -> TextAnalyzer {
-    let stemmer = match language {
+fn pairs_name(language: Language) -> &'static str {
+    match language {
+        Language::English => "frontdesk_pairs_en",
+        Language::Spanish => "frontdesk_pairs_es",
+        Language::Italian => "frontdesk_pairs_it",
+    }
+}
+
+fn stemmer(language: Language) -> Stemmer {
+    Stemmer::new(match language {
         Language::English => tantivy::tokenizer::Language::English,
         Language::Spanish => tantivy::tokenizer::Language::Spanish,
         Language::Italian => tantivy::tokenizer::Language::Italian,
-    };
+    })
+}
+
+/// Words as the index holds them in `language`'s text field.
+pub(crate) fn analyzer(language: Language) -> TextAnalyzer {
     // Folded before stemming, so `cancelación` and `cancelacion` stem alike.
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(stemmer))
+        .filter(stemmer(language))
+        .build()
+}
+
+/// The same words' neighbouring pairs.
+fn pairs_analyzer(language: Language) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(stemmer(language))
+        .filter(PairFilter)
         .build()
 }
 
@@ -78,21 +102,33 @@ pub(crate) struct Fields {
     pub activity: Field,
     /// English, Spanish, Italian text, in `Language::ALL` order.
     pub text: [Field; 3],
+    /// The same text's neighbouring word pairs, for phrases.
+    pub pairs: [Field; 3],
+}
+
+fn nth(language: Language) -> usize {
+    Language::ALL.iter().position(|l| *l == language).unwrap_or(0)
 }
 
 impl Fields {
     pub fn text(&self, language: Language) -> Field {
-        self.text[Language::ALL.iter().position(|l| *l == language).unwrap_or(0)]
+        self.text[nth(language)]
+    }
+
+    pub fn pairs(&self, language: Language) -> Field {
+        self.pairs[nth(language)]
     }
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
     let mut s = Schema::builder();
-    let text = |name: &str| {
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default().set_tokenizer(name).set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
+    let indexed = |name: &str, option: IndexRecordOption| {
+        TextOptions::default()
+            .set_indexing_options(TextFieldIndexing::default().set_tokenizer(name).set_index_option(option))
     };
+    let text = |name: &str| indexed(name, IndexRecordOption::WithFreqsAndPositions);
+    // Only whether a conversation holds a pair: no frequencies, no positions.
+    let pairs = |name: &str| indexed(name, IndexRecordOption::Basic);
     let id = NumericOptions::default().set_indexed().set_fast().set_stored();
     let fields = Fields {
         conversation: s.add_u64_field("conversation", id),
@@ -110,6 +146,11 @@ pub(crate) fn build() -> (Schema, Fields) {
             s.add_text_field("text_es", text(analyzer_name(Language::Spanish))),
             s.add_text_field("text_it", text(analyzer_name(Language::Italian))),
         ],
+        pairs: [
+            s.add_text_field("pairs_en", pairs(pairs_name(Language::English))),
+            s.add_text_field("pairs_es", pairs(pairs_name(Language::Spanish))),
+            s.add_text_field("pairs_it", pairs(pairs_name(Language::Italian))),
+        ],
     };
     (s.build(), fields)
 }
@@ -117,6 +158,7 @@ pub(crate) fn build() -> (Schema, Fields) {
 pub(crate) fn register_analyzers(index: &tantivy::Index) {
     for language in Language::ALL {
         index.tokenizers().register(analyzer_name(language), analyzer(language));
+        index.tokenizers().register(pairs_name(language), pairs_analyzer(language));
     }
     index.tokenizers().register(PLAIN, plain_analyzer());
 }
@@ -136,9 +178,10 @@ pub(crate) fn to_tantivy(f: &Fields, d: &Document) -> TantivyDocument {
     }
     doc.add_i64(f.created, d.created_at.0);
     doc.add_i64(f.activity, d.last_activity_at.0);
-    let text = f.text(d.language);
+    let (text, pairs) = (f.text(d.language), f.pairs(d.language));
     for m in &d.messages {
         doc.add_text(text, m);
+        doc.add_text(pairs, m);
     }
     doc
 }

@@ -61,21 +61,21 @@ impl Snippets {
     /// The snippet of `text`, or none if the message holds none of what was searched for.
     pub fn of(&mut self, text: &str) -> Option<Snippet> {
         let any_prefix = self.wanted.iter().any(|(_, prefixes)| !prefixes.is_empty());
+        // The words unstemmed, for prefixes: both analyzers split alike and neither drops a
+        // word the other keeps, so the n-th plain word is the n-th stemmed one's original.
+        let originals = if any_prefix { tokens(&mut self.plain, text) } else { Vec::new() };
         let mut stream = self.analyzer.token_stream(text);
         let mut hits: Vec<(usize, usize)> = Vec::new();
         let mut found = vec![false; self.wanted.len()];
+        let mut n = 0;
         while stream.advance() {
             let token = stream.token();
-            // The unstemmed word, for prefixes: the original text, folded like the query.
-            let original = if any_prefix {
-                tokens(&mut self.plain, text.get(token.offset_from..token.offset_to).unwrap_or(""))
-            } else {
-                Vec::new()
-            };
+            let original = originals.get(n).map_or("", String::as_str);
+            n += 1;
             let mut hit = false;
             for (i, (words, prefixes)) in self.wanted.iter().enumerate() {
                 let exact = words.contains(&token.text);
-                let begun = prefixes.iter().any(|p| original.iter().any(|o| o.starts_with(p.as_str())));
+                let begun = prefixes.iter().any(|p| original.starts_with(p.as_str()));
                 if exact || begun {
                     found[i] = true;
                     hit = true;

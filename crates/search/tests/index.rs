@@ -79,6 +79,24 @@ fn quoted_phrases_need_the_words_together_in_order() {
 }
 
 #[test]
+fn a_long_phrase_needs_all_its_words_together_and_never_spans_two_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let (index, _) = SearchIndex::open(dir.path()).unwrap();
+    index.put(&doc(1, Language::English, &["the parcel arrived late again"])).unwrap();
+    // Every neighbouring pair is here, but never the three words in a row.
+    index.put(&doc(2, Language::English, &["parcel arrived today", "it arrived late"])).unwrap();
+    index.put(&doc(3, Language::English, &["the parcel", "arrived late"])).unwrap();
+    index.commit(None).unwrap();
+    assert_eq!(find(&index, "\"parcel arrived late\""), vec![1]);
+    assert_eq!(find(&index, "\"parcel arrived\""), vec![2, 1]);
+    assert_eq!(find(&index, "\"the parcel arrived\""), vec![1], "not across two messages");
+    assert_eq!(find(&index, "\"parcels arriving\""), vec![2, 1], "each word stemmed");
+    // Unquoted words match anywhere in the conversation, the one being typed by its start.
+    assert_eq!(find(&index, "parcel arrived la"), vec![3, 2, 1]);
+    assert_eq!(find(&index, "parcel arrived ag"), vec![1]);
+}
+
+#[test]
 fn order_numbers_emails_and_the_word_being_typed_match_by_prefix() {
     let dir = tempfile::tempdir().unwrap();
     let (index, _) = SearchIndex::open(dir.path()).unwrap();

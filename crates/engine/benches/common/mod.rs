@@ -68,8 +68,18 @@ pub async fn fresh_desk(dir: &Path) -> (Desk, Store, Agent) {
 
 /// Resident memory of this process.
 pub fn rss_mib() -> u64 {
+    status_mib("VmRSS:")
+}
+
+/// Resident memory of this process as "N MiB (anonymous A, mapped files F)": mapped files
+/// (sled's and the search index's) are pages the kernel can drop and read again.
+pub fn rss_split() -> String {
+    format!("{} MiB (anonymous {}, mapped files {})", rss_mib(), status_mib("RssAnon:"), status_mib("RssFile:"))
+}
+
+fn status_mib(key: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb = status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1));
+    let kb = status.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1));
     kb.and_then(|k| k.parse::<u64>().ok()).unwrap_or(0) / 1024
 }
 
