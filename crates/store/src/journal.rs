@@ -230,8 +230,9 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
+    /// Opened as the store opens it: sled's flusher may hold the lock a moment after a drop.
     fn open(dir: &std::path::Path) -> (sled::Db, Trees) {
-        let db = sled::Config::new().path(dir).open().unwrap();
+        let db = crate::open_db(dir, &crate::StoreConfig::default()).unwrap();
         let trees = Trees::open(&db).unwrap();
         (db, trees)
     }
