@@ -1,8 +1,8 @@
 //! The agent API's handlers and the request/response types that only the API has.
 
-use crate::auth::{ClientAddr, CurrentAgent, JsonBody};
+use crate::auth::{ClientAddr, CurrentAgent, JsonBody, QueryParams};
 use crate::{ApiError, AppState, ErrorBody};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
@@ -139,7 +139,7 @@ pub async fn update_notifications(
 pub async fn agents(
     State(s): State<AppState>,
     _me: CurrentAgent,
-    Query(q): Query<PageQuery>,
+    QueryParams(q): QueryParams<PageQuery>,
 ) -> ApiResult<Json<AgentPage>> {
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, 500);
     let items = s.desk.agents(q.after, limit)?;
@@ -194,7 +194,7 @@ pub async fn accept_invitation(
 pub async fn events(
     State(s): State<AppState>,
     _me: CurrentAgent,
-    Query(q): Query<PageQuery>,
+    QueryParams(q): QueryParams<PageQuery>,
 ) -> ApiResult<Json<EventPage>> {
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, 1000);
     let items = s.desk.events_after(q.after, limit)?;

@@ -3,10 +3,11 @@
 //! reading stops at the size limit. Files are served so that none can run script: the type
 //! found from the bytes, `nosniff`, a sandboxing CSP, and anything but an image as a download.
 
+use crate::auth::QueryParams;
 use crate::widget::WidgetCaller;
 use crate::{ApiError, AppState, ErrorBody};
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -37,7 +38,7 @@ async fn read_file(name: &str, body: Body) -> ApiResult<Vec<u8>> {
 pub async fn agent_upload(
     State(s): State<AppState>,
     me: crate::auth::CurrentAgent,
-    Query(q): Query<UploadQuery>,
+    QueryParams(q): QueryParams<UploadQuery>,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<Attachment>)> {
     let name = q.name.unwrap_or_default();
@@ -53,7 +54,7 @@ pub async fn agent_upload(
 pub async fn visitor_upload(
     State(s): State<AppState>,
     caller: WidgetCaller,
-    Query(q): Query<UploadQuery>,
+    QueryParams(q): QueryParams<UploadQuery>,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<Attachment>)> {
     let visitor = caller.visitor()?;

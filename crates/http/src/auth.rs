@@ -1,4 +1,4 @@
-//! Extractors: the logged-in agent, where a request came from, and JSON bodies whose errors use
+//! Extractors: the logged-in agent, where a request came from, and JSON bodies and query strings whose errors use
 //! the API's error shape.
 
 use crate::{ApiError, AppState};
@@ -68,6 +68,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
                 Err(ApiError::bad_request(format!("the body is not valid JSON: {}", e.body_text())))
             }
             Err(other) => Err(ApiError::bad_request(other.body_text())),
+        }
+    }
+}
+
+/// `axum::extract::Query`, with its refusals in the API's error shape: a parameter of the wrong
+/// kind (`limit=ten`) is named in a 400 instead of a plain-text answer.
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(QueryParams(v)),
+            Err(e) => Err(ApiError::bad_request(format!("the query string is not as expected: {}", e.body_text()))),
         }
     }
 }

@@ -2,9 +2,9 @@
 //! views (`view=mine`, `status=open`, cursors).
 
 use crate::api::parse_id;
-use crate::auth::{CurrentAgent, JsonBody};
+use crate::auth::{CurrentAgent, JsonBody, QueryParams};
 use crate::{ApiError, AppState, ErrorBody};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -205,7 +205,7 @@ pub async fn create_team(
 pub async fn conversations(
     State(s): State<AppState>,
     me: CurrentAgent,
-    Query(q): Query<ViewQuery>,
+    QueryParams(q): QueryParams<ViewQuery>,
 ) -> ApiResult<Json<ConversationPage>> {
     let view = parse_view(q.view.as_deref(), me.agent.id)?;
     let status = parse_status(q.status.as_deref())?;
@@ -221,7 +221,7 @@ pub async fn conversations(
 pub async fn counts(
     State(s): State<AppState>,
     me: CurrentAgent,
-    Query(q): Query<CountQuery>,
+    QueryParams(q): QueryParams<CountQuery>,
 ) -> ApiResult<Json<ViewCounts>> {
     let view = parse_view(q.view.as_deref(), me.agent.id)?;
     let n = |status| s.desk.count(&view, status);
@@ -301,7 +301,7 @@ pub async fn messages(
     State(s): State<AppState>,
     _me: CurrentAgent,
     Path(id): Path<String>,
-    Query(q): Query<MessageQuery>,
+    QueryParams(q): QueryParams<MessageQuery>,
 ) -> ApiResult<Json<MessagePage>> {
     let id = parse_id(&id, "conversation")?;
     s.desk.conversation(id)?; // an unknown conversation is a 404, not an empty page

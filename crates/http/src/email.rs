@@ -2,9 +2,9 @@
 //! email, transcripts, and the outbox's emails with their state.
 
 use crate::api::parse_id;
-use crate::auth::{CurrentAgent, JsonBody};
+use crate::auth::{CurrentAgent, JsonBody, QueryParams};
 use crate::{ApiError, AppState, ErrorBody};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use frontdesk_domain::email::{OutgoingEmail, SmtpSettingsInput, SmtpSettingsView};
@@ -84,7 +84,7 @@ pub async fn conversation_emails(
 pub async fn emails(
     State(s): State<AppState>,
     _me: CurrentAgent,
-    Query(q): Query<OutboxQuery>,
+    QueryParams(q): QueryParams<OutboxQuery>,
 ) -> ApiResult<Json<Vec<OutgoingEmail>>> {
     let before = q.before.as_deref().map(|b| parse_id(b, "email")).transpose()?;
     Ok(Json(s.desk.emails(before, q.limit.unwrap_or(50))?))

@@ -2,9 +2,9 @@
 //! assignment and transfer, and the queue with each agent's load.
 
 use crate::api::parse_id;
-use crate::auth::{CurrentAgent, JsonBody};
+use crate::auth::{CurrentAgent, JsonBody, QueryParams};
 use crate::{ApiError, AppState, ErrorBody};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use frontdesk_domain::inbox::{Conversation, Inbox};
 use frontdesk_domain::routing::{AgentRouting, InboxRouting, RoutingChanges};
@@ -31,7 +31,7 @@ pub struct TransferRequest {
 pub async fn overview(
     State(s): State<AppState>,
     _me: CurrentAgent,
-    Query(q): Query<QueueQuery>,
+    QueryParams(q): QueryParams<QueueQuery>,
 ) -> ApiResult<Json<RoutingOverview>> {
     Ok(Json(s.desk.routing_overview(q.limit.unwrap_or(100))?))
 }

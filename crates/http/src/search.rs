@@ -2,9 +2,9 @@
 //! all) is ever searchable from a customer's browser.
 
 use crate::api::parse_id;
-use crate::auth::CurrentAgent;
+use crate::auth::{CurrentAgent, QueryParams};
 use crate::{ApiError, AppState, ErrorBody};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use frontdesk_domain::conversation::Status;
 use frontdesk_domain::Timestamp;
@@ -43,7 +43,7 @@ pub struct SearchQuery {
 pub async fn search(
     State(s): State<AppState>,
     _me: CurrentAgent,
-    Query(q): Query<SearchQuery>,
+    QueryParams(q): QueryParams<SearchQuery>,
 ) -> Result<Json<SearchResults>, ApiError> {
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Vec::new(),

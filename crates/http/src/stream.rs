@@ -7,9 +7,10 @@
 //! Frames without an `id` are signals that are never stored (`StreamSignal`: who is typing or
 //! viewing, and the desktop notification an event gives this agent).
 
+use crate::auth::QueryParams;
 use crate::{ApiError, AppState};
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -39,7 +40,7 @@ pub struct StreamQuery {
     (status = 401, body = crate::ErrorBody)))]
 pub async fn stream(
     State(s): State<AppState>,
-    Query(q): Query<StreamQuery>,
+    QueryParams(q): QueryParams<StreamQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let agent = s.desk.authenticate(&q.access_token).await?;

@@ -80,6 +80,9 @@ async fn bad_search_input_is_a_4xx_that_says_what_to_fix_and_the_widget_cannot_s
     assert!(r.body["error"]["message"].as_str().unwrap().contains("on_hold"), "{:?}", r.body);
     let r = c.call("GET", "/api/v1/search?q=x&order=oldest", Some(&admin), None).await;
     assert_eq!((r.status, error_code(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"));
+    let r = c.call("GET", "/api/v1/search?q=x&limit=ten", Some(&admin), None).await;
+    assert_eq!((r.status, error_code(&r)), (StatusCode::BAD_REQUEST, "bad_request"), "a JSON error, not plain text");
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("limit"), "{:?}", r.body);
     let r = c.call("GET", "/api/v1/search?q=x", None, None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // The widget API has no search of any kind.
