@@ -91,6 +91,7 @@ test('Ctrl+K opens the command bar: an order number jumps to its conversation, a
     'Go to the inbox\naction',
     'Go to routing\naction',
     'Go to agents\naction',
+    'Go to canned responses\naction',
     'Go to inboxes\naction',
     'Go to email settings\naction',
   ]);

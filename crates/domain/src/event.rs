@@ -45,6 +45,9 @@ pub enum EventKind {
     OpenConversationsLeft { agent: Id, conversations: Vec<Id> },
     #[serde(rename = "team.created")]
     TeamCreated { team: Id },
+    /// A canned response was created, changed or deleted: reply boxes reload the list.
+    #[serde(rename = "canned_response.changed")]
+    CannedResponseChanged { canned_response: Id },
     #[serde(rename = "conversation.created")]
     ConversationCreated { conversation: Id, inbox: Id, contact: Id, previous: Option<Id> },
     #[serde(rename = "message.created")]

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod attachment;
+pub mod canned;
 pub mod conversation;
 pub mod email;
 pub mod event;

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod attachments;
+mod canned;
 mod clock;
 mod conversations;
 mod error;

@@ -5,6 +5,7 @@
 mod api;
 mod attachments;
 mod auth;
+mod canned;
 mod conversations;
 mod email;
 mod error;
@@ -75,6 +76,8 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/conversations/{id}/messages", get(c::messages).post(c::reply))
         .route("/conversations/{id}/messages/{seq}", delete(c::delete_message))
         .route("/search", get(search::search))
+        .route("/canned_responses", get(canned::list).post(canned::create))
+        .route("/canned_responses/{id}", put(canned::update).delete(canned::delete))
         .route("/attachments", post(attachments::agent_upload))
         .route("/conversations/{id}/typing", post(presence::agent_typing))
         .route("/conversations/{id}/seen", post(presence::agent_seen))

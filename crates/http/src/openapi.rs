@@ -1,6 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::{api, attachments as a, conversations as c, email, presence as p, routing, search, stream, widget as w};
+use crate::{
+    api, attachments as a, canned, conversations as c, email, presence as p, routing, search, stream, widget as w,
+};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -12,7 +14,7 @@ use utoipa::{Modify, OpenApi};
         api::health, api::setup_status, api::setup, api::login, api::logout, api::me, api::update_notifications, api::agents, api::invite,
         api::deactivate, api::reactivate, api::invitation, api::accept_invitation, api::events, stream::stream,
         c::inboxes, c::create_inbox, c::customer_message, c::teams, c::create_team, c::conversations, c::counts, c::lifecycle,
-        c::conversation, c::update_conversation, c::change_status, c::messages, c::reply, c::delete_message, search::search, c::contact,
+        c::conversation, c::update_conversation, c::change_status, c::messages, c::reply, c::delete_message, search::search, canned::list, canned::create, canned::update, canned::delete, c::contact,
         c::contact_conversations, stream::advance_clock, routing::overview, routing::set_availability,
         routing::update_agent, routing::update_inbox, routing::assign, routing::transfer, email::smtp_settings,
         email::update_smtp_settings, email::test_email, email::send_transcript, email::conversation_emails,

@@ -48,6 +48,10 @@ pub enum Tree {
     DueConversationKind,
     /// key: team id (u64 BE) → `Team`
     TeamidTeam,
+    /// key: canned response id (u64 BE) → `CannedResponse`
+    CannedidCanned,
+    /// key: a canned response's short code (UTF-8, lower case) → its id (u64 BE): one per code
+    ShortcodeCannedid,
     /// key: agent id (u64 BE) → `AgentRouting` (none: the defaults)
     AgentidRouting,
     /// key: email id (u64 BE) → `OutgoingEmail`
@@ -67,7 +71,7 @@ pub enum Tree {
 }
 
 impl Tree {
-    pub const ALL: [Tree; 27] = [
+    pub const ALL: [Tree; 29] = [
         Tree::Meta,
         Tree::AgentidAgent,
         Tree::EmailAgentid,
@@ -87,6 +91,8 @@ impl Tree {
         Tree::ViewStatusCount,
         Tree::DueConversationKind,
         Tree::TeamidTeam,
+        Tree::CannedidCanned,
+        Tree::ShortcodeCannedid,
         Tree::AgentidRouting,
         Tree::EmailidEmail,
         Tree::DueEmailid,
@@ -118,6 +124,8 @@ impl Tree {
             Tree::ViewStatusCount => "view_status_count",
             Tree::DueConversationKind => "due_conversation_kind",
             Tree::TeamidTeam => "teamid_team",
+            Tree::CannedidCanned => "cannedid_canned",
+            Tree::ShortcodeCannedid => "shortcode_cannedid",
             Tree::AgentidRouting => "agentid_routing",
             Tree::EmailidEmail => "emailid_email",
             Tree::DueEmailid => "due_emailid",
@@ -155,6 +163,7 @@ impl Trees {
             self.get(Tree::ContactidContact),
             self.get(Tree::ConversationidConversation),
             self.get(Tree::TeamidTeam),
+            self.get(Tree::CannedidCanned),
         ] {
             if let Some((key, _)) = tree.last()? {
                 last = last.max(keys::parse_id(&key).unwrap_or(Id(0)));

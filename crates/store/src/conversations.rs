@@ -7,6 +7,7 @@ use crate::codec::{decode, encode};
 use crate::keys;
 use crate::tx::{Tx, TxError};
 use crate::{Result, Store};
+use frontdesk_domain::canned::CannedResponse;
 use frontdesk_domain::conversation::Status;
 use frontdesk_domain::inbox::{Contact, Conversation, Inbox, Message, Team};
 use frontdesk_domain::routing::AgentRouting;
@@ -128,6 +129,33 @@ impl Tx<'_> {
 
     pub fn put_team<E>(&mut self, team: &Team) -> TxResult<(), E> {
         self.put(Tree::TeamidTeam, &keys::id(team.id), encode(team));
+        Ok(())
+    }
+
+    pub fn canned_response<E>(&self, id: Id) -> TxResult<Option<CannedResponse>, E> {
+        self.read(Tree::CannedidCanned, &keys::id(id))
+    }
+
+    /// The canned response holding `short_code`, if any.
+    pub fn canned_id_by_code<E>(&self, short_code: &str) -> TxResult<Option<Id>, E> {
+        Ok(self.raw_get(Tree::ShortcodeCannedid, short_code.as_bytes())?.and_then(|v| keys::parse_id(&v)))
+    }
+
+    /// Writes a canned response and keeps its short code's entry (the old code's is dropped).
+    pub fn put_canned_response<E>(&mut self, canned: &CannedResponse) -> TxResult<(), E> {
+        if let Some(old) = self.canned_response::<E>(canned.id)? {
+            if old.short_code != canned.short_code {
+                self.remove(Tree::ShortcodeCannedid, old.short_code.as_bytes());
+            }
+        }
+        self.put(Tree::ShortcodeCannedid, canned.short_code.as_bytes(), keys::id(canned.id).to_vec());
+        self.put(Tree::CannedidCanned, &keys::id(canned.id), encode(canned));
+        Ok(())
+    }
+
+    pub fn delete_canned_response<E>(&mut self, canned: &CannedResponse) -> TxResult<(), E> {
+        self.remove(Tree::ShortcodeCannedid, canned.short_code.as_bytes());
+        self.remove(Tree::CannedidCanned, &keys::id(canned.id));
         Ok(())
     }
 
@@ -288,6 +316,19 @@ impl Store {
 
     pub fn inboxes(&self) -> Result<Vec<Inbox>> {
         self.tree(Tree::InboxidInbox).iter().map(|kv| decode(Tree::InboxidInbox.name(), &kv?.1)).collect()
+    }
+
+    /// Every canned response, by short code (the short-code index is in that order).
+    pub fn canned_responses(&self) -> Result<Vec<CannedResponse>> {
+        let mut out = Vec::new();
+        for kv in self.tree(Tree::ShortcodeCannedid).iter() {
+            let (_, id) = kv?;
+            let Some(id) = keys::parse_id(&id) else { continue };
+            if let Some(v) = self.tree(Tree::CannedidCanned).get(keys::id(id))? {
+                out.push(decode(Tree::CannedidCanned.name(), &v)?);
+            }
+        }
+        Ok(out)
     }
 
     pub fn teams(&self) -> Result<Vec<Team>> {

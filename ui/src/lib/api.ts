@@ -36,6 +36,8 @@ import type { TestEmailOutcome } from './api/TestEmailOutcome';
 import type { TestEmailRequest } from './api/TestEmailRequest';
 import type { Message } from './api/Message';
 import type { SearchResults } from './api/SearchResults';
+import type { CannedInput } from './api/CannedInput';
+import type { CannedResponse } from './api/CannedResponse';
 
 /** An error the API answered with: `code` is stable, `message` is for people. */
 export class ApiError extends Error {
@@ -172,6 +174,11 @@ export class Client {
   updateWidget = (id: string, settings: WidgetSettingsInput) =>
     this.call<Inbox>('PUT', `/api/v1/inboxes/${encodeURIComponent(id)}/widget`, settings);
   teams = () => this.call<Team[]>('GET', '/api/v1/teams');
+  cannedResponses = () => this.call<CannedResponse[]>('GET', '/api/v1/canned_responses');
+  createCanned = (input: CannedInput) => this.call<CannedResponse>('POST', '/api/v1/canned_responses', input);
+  updateCanned = (id: string, input: CannedInput) =>
+    this.call<CannedResponse>('PUT', `/api/v1/canned_responses/${encodeURIComponent(id)}`, input);
+  deleteCanned = (id: string) => this.call<void>('DELETE', `/api/v1/canned_responses/${encodeURIComponent(id)}`);
   createTeam = (name: string) => this.call<Team>('POST', '/api/v1/teams', { name });
   /** `view` is a view word: all, mine, unassigned, inbox:<id>, team:<id>, label:<name>. */
   conversations = (view: string, status = 'any', cursor?: string) =>

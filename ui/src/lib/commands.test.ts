@@ -11,13 +11,18 @@ describe('matchCommands', () => {
   });
 
   it('never offers an admin screen to an agent', () => {
-    expect(matchCommands('go', false).map((c) => c.label)).toEqual(['Go to the inbox', 'Go to routing', 'Go to agents']);
+    expect(matchCommands('go', false).map((c) => c.label)).toEqual([
+      'Go to the inbox',
+      'Go to routing',
+      'Go to agents',
+      'Go to canned responses',
+    ]);
     expect(matchCommands('email', false)).toEqual([]);
     expect(matchCommands('email', true).map((c) => c.label)).toEqual(['Go to email settings']);
   });
 
   it('offers everything an agent may do before anything is typed', () => {
-    expect(matchCommands('  ', false)).toHaveLength(6);
+    expect(matchCommands('  ', false)).toHaveLength(7);
   });
 });
 

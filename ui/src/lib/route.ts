@@ -3,6 +3,7 @@
 export type Route =
   | { screen: 'home' }
   | { screen: 'agents' }
+  | { screen: 'canned' }
   | { screen: 'routing' }
   | { screen: 'inboxes' }
   | { screen: 'email' }
@@ -17,6 +18,8 @@ export function parseRoute(hash: string): Route {
   switch (head) {
     case 'agents':
       return { screen: 'agents' };
+    case 'canned':
+      return { screen: 'canned' };
     case 'routing':
       return { screen: 'routing' };
     case 'inboxes':
