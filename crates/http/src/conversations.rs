@@ -130,10 +130,15 @@ fn parse_view(raw: Option<&str>, me: Id) -> ApiResult<View> {
     })
 }
 
+/// The status a query string names (`on_hold`), if it names one.
+pub(crate) fn status_named(word: &str) -> Option<Status> {
+    Status::ALL.into_iter().find(|s| s.as_str() == word)
+}
+
 fn parse_status(raw: Option<&str>) -> ApiResult<StatusFilter> {
     match raw {
         None | Some("any") => Ok(None),
-        Some(s) => serde_json::from_value::<Status>(serde_json::Value::String(s.into())).map(Some).map_err(|_| {
+        Some(s) => status_named(s).map(Some).ok_or_else(|| {
             ApiError::bad_request(format!(
                 "'{s}' is not a status: use new, open, pending, on_hold, snoozed, solved, closed or any"
             ))

@@ -3,10 +3,10 @@
 
 use crate::api::parse_id;
 use crate::auth::{CurrentAgent, QueryParams};
+use crate::conversations::status_named;
 use crate::{ApiError, AppState, ErrorBody};
 use axum::extract::State;
 use axum::Json;
-use frontdesk_domain::conversation::Status;
 use frontdesk_domain::Timestamp;
 use frontdesk_engine::{SearchRequest, SearchResults};
 use serde::Deserialize;
@@ -51,7 +51,7 @@ pub async fn search(
             .split(',')
             .map(|word| {
                 let word = word.trim();
-                Status::ALL.into_iter().find(|s| s.as_str() == word).ok_or_else(|| {
+                status_named(word).ok_or_else(|| {
                     ApiError::bad_request(format!(
                         "'{word}' is not a status: use new, open, pending, on_hold, snoozed, solved or closed"
                     ))
