@@ -22,6 +22,29 @@ pub struct Cli {
 pub enum Command {
     /// Run the host desk without a window (no display needed).
     Serve(ServeArgs),
+    /// Write a backup of the desk's data to FILE; asks the running desk when one has the folder.
+    Backup(BackupArgs),
+    /// Replace the desk's data with the backup in FILE (checked first; the old data is kept aside).
+    Restore(BackupArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct BackupArgs {
+    /// The backup file (Frontdesk backups end in .fdbackup)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The desk's data folder [default: the platform's data folder, e.g. ~/.local/share/frontdesk]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl BackupArgs {
+    pub fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        match &self.data_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => default_data_dir(),
+        }
+    }
 }
 
 #[derive(Debug, Args, Clone, Default)]

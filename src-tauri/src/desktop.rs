@@ -20,10 +20,30 @@ pub fn has_display() -> bool {
 }
 
 pub fn run(config: DeskConfig) -> anyhow::Result<()> {
+    // One app per data folder: a second launch brings the first one's window forward and ends.
+    if let Some(holder) = frontdesk_engine::data_folder_holder(&config.data_dir) {
+        let asked =
+            holder.control_socket.as_deref().map(|s| crate::control::ask(s, &crate::control::Request::Focus, |_| {}));
+        match asked {
+            Some(Ok(_)) => {
+                println!(
+                    "Frontdesk is already running on {} ({holder}); brought its window to the front",
+                    config.data_dir.display()
+                );
+                return Ok(());
+            }
+            Some(Err(e)) => anyhow::bail!(
+                "the data folder {} is in use by {holder} ({e:#}): use that desk, or stop it and start again",
+                config.data_dir.display()
+            ),
+            None => {} // opening the store below says who holds it
+        }
+    }
     let runtime = tokio::runtime::Runtime::new()?;
     let running = runtime.block_on(host::start(&config))?;
     let url: tauri::Url = running.local_url().parse().context("the desk's own URL")?;
     println!("Frontdesk host desk listening on http://{} (data in {})", running.addr, config.data_dir.display());
+    let focus = running.focus.clone();
     let mut running: Option<RunningDesk> = Some(running);
 
     let app = tauri::Builder::default()
@@ -33,6 +53,19 @@ pub fn run(config: DeskConfig) -> anyhow::Result<()> {
             let signals = runtime.handle().clone();
             move |app| {
                 open_window(app.handle(), &url)?;
+                // A second launch on this folder asks through the control socket.
+                let (handle, window_url) = (app.handle().clone(), url.clone());
+                *focus.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(move || {
+                    let (h, u) = (handle.clone(), window_url.clone());
+                    tracing::info!("a second launch asked for the window");
+                    handle
+                        .run_on_main_thread(move || {
+                            if let Err(e) = open_window(&h, &u) {
+                                eprintln!("frontdesk: cannot show the window: {e}");
+                            }
+                        })
+                        .map_err(|e| e.to_string())
+                }));
                 tray(app.handle(), url.clone())?;
                 // SIGTERM or Ctrl-C quit like the tray's Quit: cleanly, with the store flushed.
                 let handle = app.handle().clone();

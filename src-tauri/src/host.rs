@@ -20,6 +20,10 @@ pub struct RunningDesk {
     scheduler: JoinHandle<()>,
     outbox: JoinHandle<()>,
     indexer: JoinHandle<()>,
+    backups: JoinHandle<()>,
+    control: JoinHandle<()>,
+    /// What the control socket calls to bring the window forward (the desktop app sets it).
+    pub focus: crate::control::FocusSlot,
 }
 
 pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
@@ -48,6 +52,17 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
     let outbox = tokio::spawn(desk.clone().run_outbox());
     // The search index catches up with (or is rebuilt from) the store.
     let indexer = tokio::spawn(desk.clone().run_indexer());
+    // A daily backup missed while the desk was off is made now.
+    let backups = tokio::spawn(desk.clone().run_backups());
+    let focus = crate::control::FocusSlot::default();
+    let control = match crate::control::listen(&config.data_dir, desk.clone(), focus.clone()) {
+        Ok(task) => task,
+        Err(e) => {
+            // Only a second launch and `frontdesk backup` need it; the desk works without.
+            tracing::warn!("no control socket: {e:#}");
+            tokio::spawn(async {})
+        }
+    };
     let (shutdown, stop) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -56,7 +71,7 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
             })
             .await
     });
-    Ok(RunningDesk { addr, desk, shutdown, server, scheduler, outbox, indexer })
+    Ok(RunningDesk { addr, desk, shutdown, server, scheduler, outbox, indexer, backups, control, focus })
 }
 
 impl RunningDesk {
@@ -79,6 +94,9 @@ impl RunningDesk {
         self.outbox.abort();
         // What it had not applied yet it applies on the next start, from the store.
         self.indexer.abort();
+        // A backup being written is left as a .part file, never mistaken for a backup.
+        self.backups.abort();
+        self.control.abort();
         self.desk.flush().context("the final flush of the store failed")?;
         Ok(())
     }

@@ -1,7 +1,9 @@
 //! The `frontdesk` binary: the desktop app (window, tray) and `frontdesk serve`, the headless host
 //! desk. It wires the crates together and holds no business rule.
 
+mod backup_cli;
 mod config;
+mod control;
 mod desktop;
 mod host;
 mod notify;
@@ -24,6 +26,8 @@ fn main() -> ExitCode {
                 ..config
             })
             .and_then(serve),
+        Some(Command::Backup(args)) => backup_cli::backup(args),
+        Some(Command::Restore(args)) => backup_cli::restore(args),
         None => {
             if !desktop::has_display() {
                 eprintln!(

@@ -61,9 +61,12 @@ fn serve_embeds_the_ui_and_answers_its_routes() {
 #[ignore = "needs the frontdesk binary; scripts/test runs these"]
 fn a_second_desk_on_the_same_data_folder_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
-    let _first = Desk::start(dir.path());
+    let first = Desk::start(dir.path());
     let err = refused_start(dir.path());
-    assert!(err.contains("is in use by another Frontdesk"), "{err}");
+    assert!(
+        err.contains(&format!("is in use by another Frontdesk: process {} (frontdesk serve", first.child.id())),
+        "{err}"
+    );
 }
 
 #[test]

@@ -70,6 +70,11 @@ pub enum EventKind {
     EmailUpdated { email: Id, conversation: Option<Id>, state: crate::email::EmailState },
     #[serde(rename = "settings.smtp_updated")]
     SmtpSettingsUpdated,
+    #[serde(rename = "settings.backup_updated")]
+    BackupSettingsUpdated,
+    /// A backup file was written (`file` is its full path on the host desk).
+    #[serde(rename = "backup.made")]
+    BackupMade { file: String, bytes: u64 },
     /// Somebody read the conversation up to `seq`: an agent (`by_contact` false) or the customer.
     #[serde(rename = "conversation.seen")]
     ConversationSeen { conversation: Id, by_contact: bool, seq: u64 },

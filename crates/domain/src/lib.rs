@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod attachment;
+pub mod backup;
 pub mod canned;
 pub mod conversation;
 pub mod email;

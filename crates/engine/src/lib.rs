@@ -4,6 +4,7 @@
 
 mod accounts;
 mod attachments;
+mod backups;
 mod canned;
 mod clock;
 mod conversations;
@@ -18,11 +19,15 @@ mod secrets;
 mod widget;
 
 pub use accounts::{Invitation, InvitationInfo, LoginOutcome, SetupStatus};
+pub use backups::{BackupFile, BackupOutcome, BackupStatus, RunningBackup};
 pub use clock::{ManualClock, ShiftedClock, SystemClock};
 pub use conversations::{ContactRef, Posted, StatusRequest};
 pub use error::EngineError;
+pub use frontdesk_store::backup::{
+    restore as restore_backup, verify as verify_backup, BackupSummary, Progress as BackupProgress,
+};
+pub use frontdesk_store::{holder as data_folder_holder, Holder, StoreConfig, StoreError};
 pub use frontdesk_store::{StatusFilter, Timer, TimerKind, ViewCursor};
-pub use frontdesk_store::{StoreConfig, StoreError};
 pub use outbox::{TestEmailOutcome, TestEmailRequest, TranscriptRequest};
 pub use presence::OnlineVisitor;
 pub use routing::{AgentLoad, AssignRequest, AvailabilityRequest, RoutingOverview, Waiting};
@@ -74,6 +79,8 @@ struct Inner {
     widget_limits: std::sync::atomic::AtomicBool,
     /// The full-text index and its indexer's state.
     search: search::SearchState,
+    /// The backup being written, the last one's outcome, the schedule's wake-up.
+    backups: backups::Backups,
 }
 
 impl Desk {
@@ -121,6 +128,7 @@ impl Desk {
                 widget_hits: Mutex::default(),
                 widget_limits: std::sync::atomic::AtomicBool::new(true),
                 search,
+                backups: backups::Backups::default(),
             }),
         })
     }
@@ -144,6 +152,13 @@ impl Desk {
     /// nothing after it.
     pub fn last_event_id(&self) -> Result<Option<Id>> {
         Ok(self.inner.store.last_event_id()?)
+    }
+
+    /// Writes into the data folder's lock file where this process's control socket is, so a
+    /// second start on the folder can reach it.
+    pub fn announce_control_socket(&self, socket: &Path) -> Result<()> {
+        let holder = Holder { control_socket: Some(socket.to_path_buf()), ..Holder::this_process() };
+        Ok(self.inner.store.describe_holder(&holder)?)
     }
 
     /// Flushes the store; for a clean shutdown.

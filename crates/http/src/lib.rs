@@ -5,6 +5,7 @@
 mod api;
 mod attachments;
 mod auth;
+mod backups;
 mod canned;
 mod conversations;
 mod email;
@@ -95,7 +96,9 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/conversations/{id}/emails", get(email::conversation_emails))
         .route("/emails", get(email::emails))
         .route("/settings/smtp", get(email::smtp_settings).put(email::update_smtp_settings))
-        .route("/settings/smtp/test", post(email::test_email));
+        .route("/settings/smtp/test", post(email::test_email))
+        .route("/backups", get(backups::status).post(backups::start))
+        .route("/backups/settings", put(backups::update_settings));
     if test_clock.is_some() {
         api = api.route("/test/clock", post(stream::advance_clock));
     }

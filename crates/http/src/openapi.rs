@@ -1,7 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
 use crate::{
-    api, attachments as a, canned, conversations as c, email, presence as p, routing, search, stream, widget as w,
+    api, attachments as a, backups, canned, conversations as c, email, presence as p, routing, search, stream,
+    widget as w,
 };
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -20,7 +21,8 @@ use utoipa::{Modify, OpenApi};
         email::update_smtp_settings, email::test_email, email::send_transcript, email::conversation_emails,
         email::emails, w::config, w::identify, w::continue_conversation, w::post_message, w::contact, w::update_contact, w::conversations,
         w::messages, w::rate, w::transcript, w::stream, w::update_widget, p::agent_typing, p::agent_seen, p::agent_viewing,
-        p::visitor_typing, p::visitor_seen, a::agent_upload, a::visitor_upload,
+        p::visitor_typing, p::visitor_seen, a::agent_upload, a::visitor_upload, backups::status,
+        backups::update_settings, backups::start,
     ),
     modifiers(&BearerAuth)
 )]

@@ -6,6 +6,7 @@
 //! event ids follow commit order. (sled 0.34.7's `flush_async` deadlocks when several tasks
 //! await it at once, sled issue #1308, so it is never used.)
 
+use crate::backup::TailSlot;
 use crate::catalogue::Trees;
 use crate::journal::{self, Journal};
 use crate::tx::{Overlay, Tx, TxError};
@@ -98,12 +99,13 @@ pub(crate) fn spawn(
     mut journal: Journal,
     last_id: Id,
     stats: Arc<CommitStats>,
+    tail: TailSlot,
 ) -> (Jobs, std::thread::JoinHandle<()>) {
     let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
     stats.durable_through.store(last_id.0, Ordering::Release);
     let thread = std::thread::Builder::new()
         .name("frontdesk-committer".into())
-        .spawn(move || commit_loop(&db, &trees, &mut journal, last_id, &queue, &stats))
+        .spawn(move || commit_loop(&db, &trees, &mut journal, last_id, &queue, &stats, &tail))
         .expect("spawning the store's committer thread");
     (jobs, thread)
 }
@@ -115,6 +117,7 @@ fn commit_loop(
     mut last_id: Id,
     queue: &mpsc::Receiver<Box<dyn Job>>,
     stats: &CommitStats,
+    tail: &TailSlot,
 ) {
     let mut last_applied = true;
     // Ends when every `Store` handle is gone and the queue is empty.
@@ -144,7 +147,7 @@ fn commit_loop(
         } else if all_bulk {
             apply_unatomic(trees, batch)
         } else {
-            let applied = apply(trees, journal, &batch);
+            let applied = apply(trees, journal, &batch, tail);
             let work = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
             stats.last_batch_work_nanos.store(work, Ordering::Relaxed);
             stats.flushes.fetch_add(1, Ordering::Relaxed);
@@ -173,9 +176,14 @@ fn commit_loop(
 /// Applies a batch's writes, all or nothing across trees: journal first, then the trees; a large
 /// batch on two threads, each taking half of the writes in key order (sled lets writes to
 /// different pages proceed at once).
-fn apply(trees: &Trees, journal: &mut Journal, batch: &Overlay) -> Result<(), String> {
+fn apply(trees: &Trees, journal: &mut Journal, batch: &Overlay, tail: &TailSlot) -> Result<(), String> {
     let writes = journal::sorted(batch);
     journal.record(&writes).map_err(|e| e.to_string())?;
+    // Held until the batch is applied, so a backup's tail starts and stops between batches.
+    let mut recording = tail.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(tail) = recording.as_mut() {
+        tail.record(&writes);
+    }
     let run = |writes: &[journal::Write<'_>]| -> Result<(), String> {
         for (tree, key, value) in writes {
             journal::apply_one(trees.get(*tree), key, *value).map_err(|e| e.to_string())?;

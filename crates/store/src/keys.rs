@@ -140,6 +140,8 @@ pub mod meta {
     pub const CONVERSATION_NUMBER: &[u8] = b"conversation_number";
     /// The SMTP settings (`SmtpSettings`).
     pub const SMTP_SETTINGS: &[u8] = b"smtp_settings";
+    /// Where scheduled backups go (`BackupSettings`).
+    pub const BACKUP_SETTINGS: &[u8] = b"backup_settings";
     /// The key that signs links sent to customers (32 random bytes), made when first needed.
     pub const LINK_SECRET: &[u8] = b"link_secret";
 }

@@ -4,10 +4,12 @@
 //! concurrent writers share one flush (group commit). The store returns what changed; it never publishes.
 
 mod attachments;
+pub mod backup;
 mod catalogue;
 mod codec;
 mod committer;
 mod conversations;
+mod instance;
 mod journal;
 pub mod keys;
 mod migrate;
@@ -19,6 +21,7 @@ mod widget;
 pub use attachments::StoredUpload;
 pub use catalogue::Tree;
 pub use conversations::{StatusFilter, Timer, TimerKind, ViewCursor};
+pub use instance::{holder, Holder, InstanceLock};
 pub use migrate::{Migration, MIGRATIONS, SCHEMA_VERSION};
 pub use records::{AgentRecord, InvitationRecord, SessionRecord, TokenHash, VisitorRecord};
 pub use tx::{Tx, TxError};
@@ -43,8 +46,17 @@ pub enum StoreError {
          a backup made by this one"
     )]
     NewerSchema { found: u32, supported: u32 },
+    #[error("the backup could not be written or read: {0}")]
+    BackupIo(String),
+    #[error("{path} cannot be restored: {reason}")]
+    BadBackup { path: String, reason: String },
     #[error("the write could not be made durable: {0}")]
     NotDurable(String),
+    #[error(
+        "the data folder {path} is in use by another Frontdesk: {holder}. Stop that one first \
+         (or close its window), or choose another folder with --data-dir"
+    )]
+    InUse { path: String, holder: String },
     #[error("the data folder {path} is in use by another Frontdesk, or cannot be opened: {reason}")]
     Open { path: String, reason: String },
     #[error("an attachment's file could not be written or read: {0}")]
@@ -88,6 +100,10 @@ struct Inner {
     stats: Arc<committer::CommitStats>,
     /// Where attachments' bytes live, one file each (`attachments/` beside the sled files).
     blobs: std::path::PathBuf,
+    /// Where the committer records batches while a backup runs (see `backup`).
+    tail: backup::TailSlot,
+    /// This process's hold on the folder; released last, after the final flush.
+    instance: Mutex<InstanceLock>,
 }
 
 impl Store {
@@ -103,18 +119,42 @@ impl Store {
         migrations: &[Migration],
         progress: &mut dyn FnMut(&str),
     ) -> Result<Store> {
+        let instance = InstanceLock::acquire(dir)?;
         let db = open_db(dir, config)?;
         let trees = Arc::new(Trees::open(&db)?);
         // A batch a crash cut short is finished first: it was written by this schema's code.
         let journal = journal::Journal::open(&db, &trees)?;
+        let blobs = dir.join("attachments");
+        if let Some((found, target)) = migrate::pending(&db, migrations)? {
+            // An upgrade never risks the only copy: the old schema's data is kept in a backup first.
+            let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            let folder = dir.join("backups");
+            std::fs::create_dir_all(&folder).map_err(|e| StoreError::Blob(format!("{}: {e}", folder.display())))?;
+            let file = folder.join(format!("before-schema-{target}-from-{found}-{}.fdbackup", stamp.as_secs()));
+            progress(&format!(
+                "backing up the data folder (schema version {found}) to {} before migrating",
+                file.display()
+            ));
+            let now = Timestamp(i64::try_from(stamp.as_millis()).unwrap_or(i64::MAX));
+            backup::backup_quiet(&db, &blobs, &file, now)?;
+        }
         migrate::run(&db, migrations, progress)?;
         let last_id = trees.last_id()?;
         let stats = Arc::new(committer::CommitStats::default());
-        let (jobs, committer) = committer::spawn(db.clone(), trees.clone(), journal, last_id, stats.clone());
-        let blobs = dir.join("attachments");
+        let tail = backup::TailSlot::default();
+        let (jobs, committer) =
+            committer::spawn(db.clone(), trees.clone(), journal, last_id, stats.clone(), tail.clone());
         std::fs::create_dir_all(&blobs).map_err(|e| StoreError::Blob(format!("creating {}: {e}", blobs.display())))?;
-        let inner =
-            Inner { db, trees, jobs: Mutex::new(Some(jobs)), committer: Mutex::new(Some(committer)), stats, blobs };
+        let inner = Inner {
+            db,
+            trees,
+            jobs: Mutex::new(Some(jobs)),
+            committer: Mutex::new(Some(committer)),
+            stats,
+            blobs,
+            tail,
+            instance: Mutex::new(instance),
+        };
         Ok(Store { inner: Arc::new(inner) })
     }
 
@@ -227,6 +267,11 @@ impl Store {
 
     fn get_decoded<T: serde::de::DeserializeOwned>(&self, tree: Tree, key: &[u8]) -> Result<Option<T>> {
         self.inner.trees.get_decoded(tree, key)
+    }
+
+    /// Updates what the folder's lock file says about this process (see `Holder`).
+    pub fn describe_holder(&self, holder: &Holder) -> Result<()> {
+        self.inner.instance.lock().unwrap_or_else(|p| p.into_inner()).write(holder)
     }
 
     /// Bytes the store occupies on disk.

@@ -19,6 +19,19 @@ pub struct Migration {
 /// Version 1 is the first schema, so there is nothing to migrate yet; later schemas add steps here.
 pub const MIGRATIONS: &[Migration] = &[];
 
+/// The versions found and to reach, when an existing store needs migrating.
+pub(crate) fn pending(db: &sled::Db, migrations: &[Migration]) -> Result<Option<(u32, u32)>> {
+    let target = migrations.iter().map(|m| m.to).fold(SCHEMA_VERSION, u32::max);
+    let meta = db.open_tree(Tree::Meta.name())?;
+    Ok(match meta.get(keys::meta::SCHEMA_VERSION)? {
+        Some(bytes) if bytes.len() == 4 => {
+            let found = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+            (found < target).then_some((found, target))
+        }
+        _ => None,
+    })
+}
+
 pub(crate) fn run(db: &sled::Db, migrations: &[Migration], progress: &mut dyn FnMut(&str)) -> Result<()> {
     let meta = db.open_tree(Tree::Meta.name())?;
     let target = migrations.iter().map(|m| m.to).fold(SCHEMA_VERSION, u32::max);

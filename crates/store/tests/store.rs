@@ -131,8 +131,17 @@ fn an_older_store_is_migrated_step_by_step_with_progress_and_keeps_its_data() {
     let mut lines = Vec::new();
     drop(Store::open_with(dir.path(), &StoreConfig::default(), &steps, &mut |l| lines.push(l.to_string())).unwrap());
     assert_eq!(STEPS_RUN.load(Ordering::SeqCst), 2);
-    assert_eq!(lines.len(), 3, "a line per step and a final one: {lines:?}");
-    assert!(lines[0].contains("split names"));
+    assert_eq!(lines.len(), 4, "the backup first, a line per step and a final one: {lines:?}");
+    assert!(lines[0].starts_with(&format!("backing up the data folder (schema version {SCHEMA_VERSION})")));
+    assert!(lines[1].contains("split names"));
+    // The backup taken first holds the store as it was before any step.
+    let backups: Vec<_> = std::fs::read_dir(dir.path().join("backups")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let header = frontdesk_store::backup::verify(&backups[0], &mut |_| {}).unwrap();
+    assert_eq!(header.schema_version, SCHEMA_VERSION);
+    let before = dir.path().join("before");
+    frontdesk_store::backup::restore_into(&backups[0], &before, &mut |_| {}).unwrap();
+    assert!(!sled::open(&before).unwrap().tree_names().iter().any(|n| n.as_ref() == b"migrated"));
 
     // Opening again runs nothing, and the plain build now refuses this newer store.
     drop(Store::open_with(dir.path(), &StoreConfig::default(), &steps, &mut |_| panic!("no step may rerun")).unwrap());

@@ -1,0 +1,37 @@
+//! Handlers for backups: the admin's status screen (folder, schedule, the running backup's
+//! progress, the folder's files), its settings, and "back up now".
+
+use crate::auth::{CurrentAgent, JsonBody};
+use crate::{ApiError, AppState, ErrorBody};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use frontdesk_domain::backup::BackupSettings;
+use frontdesk_engine::{BackupStatus, RunningBackup};
+
+type ApiResult<T> = Result<T, ApiError>;
+
+#[utoipa::path(get, path = "/api/v1/backups", tag = "backups", security(("bearer" = [])),
+    responses((status = 200, body = BackupStatus, description = "the settings, the backup running now with its progress, the last outcome and the folder's backups, newest first"),
+    (status = 403, body = ErrorBody)))]
+pub async fn status(State(s): State<AppState>, me: CurrentAgent) -> ApiResult<Json<BackupStatus>> {
+    Ok(Json(s.desk.backup_status(&me.agent)?))
+}
+
+#[utoipa::path(put, path = "/api/v1/backups/settings", tag = "backups", security(("bearer" = [])),
+    request_body = BackupSettings, responses((status = 200, body = BackupSettings),
+    (status = 403, body = ErrorBody), (status = 422, body = ErrorBody, description = "a folder that is not a full path or cannot be written, or a count outside 1–365")))]
+pub async fn update_settings(
+    State(s): State<AppState>,
+    me: CurrentAgent,
+    JsonBody(req): JsonBody<BackupSettings>,
+) -> ApiResult<Json<BackupSettings>> {
+    Ok(Json(s.desk.update_backup_settings(&me.agent, req).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/backups", tag = "backups", security(("bearer" = [])),
+    responses((status = 202, body = RunningBackup, description = "started; `GET /api/v1/backups` follows its progress"),
+    (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "no folder chosen yet, or a backup is already running")))]
+pub async fn start(State(s): State<AppState>, me: CurrentAgent) -> ApiResult<(StatusCode, Json<RunningBackup>)> {
+    Ok((StatusCode::ACCEPTED, Json(s.desk.start_backup(&me.agent).await?)))
+}
