@@ -13,8 +13,13 @@ const root = resolve(import.meta.dirname, '../..');
 export const artifacts = join(root, 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
+/** The frontdesk binary under test. */
+export function binary() {
+  return process.env.FRONTDESK_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug/frontdesk');
+}
+
 export async function startDesk(extraArgs = []) {
-  const bin = process.env.FRONTDESK_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug/frontdesk');
+  const bin = binary();
   const dataDir = mkdtempSync(join(tmpdir(), 'frontdesk-e2e-'));
   const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -31,6 +31,9 @@ import type { LoginOutcome } from './api/LoginOutcome';
 import type { SetupRequest } from './api/SetupRequest';
 import type { SetupStatus } from './api/SetupStatus';
 import type { SmtpSettingsInput } from './api/SmtpSettingsInput';
+import type { BackupSettings } from './api/BackupSettings';
+import type { BackupStatus } from './api/BackupStatus';
+import type { RunningBackup } from './api/RunningBackup';
 import type { SmtpSettingsView } from './api/SmtpSettingsView';
 import type { TestEmailOutcome } from './api/TestEmailOutcome';
 import type { TestEmailRequest } from './api/TestEmailRequest';
@@ -167,6 +170,9 @@ export class Client {
   smtpSettings = () => this.call<SmtpSettingsView | null>('GET', '/api/v1/settings/smtp');
   saveSmtpSettings = (input: SmtpSettingsInput) => this.call<SmtpSettingsView>('PUT', '/api/v1/settings/smtp', input);
   sendTestEmail = (req: TestEmailRequest) => this.call<TestEmailOutcome>('POST', '/api/v1/settings/smtp/test', req);
+  backups = () => this.call<BackupStatus>('GET', '/api/v1/backups');
+  saveBackupSettings = (settings: BackupSettings) => this.call<BackupSettings>('PUT', '/api/v1/backups/settings', settings);
+  startBackup = () => this.call<RunningBackup>('POST', '/api/v1/backups');
   inboxes = () => this.call<Inbox[]>('GET', '/api/v1/inboxes');
   createInbox = (settings: InboxSettings) => this.call<Inbox>('POST', '/api/v1/inboxes', settings);
   updateInboxRouting = (id: string, routing: InboxRouting) =>

@@ -5,7 +5,7 @@ import type { Availability } from './api/Availability';
 import type { SearchHit } from './api/SearchHit';
 
 export type Command =
-  | { kind: 'go'; screen: 'home' | 'routing' | 'agents' | 'canned' | 'inboxes' | 'email'; label: string; adminOnly: boolean }
+  | { kind: 'go'; screen: 'home' | 'routing' | 'agents' | 'canned' | 'inboxes' | 'email' | 'backups'; label: string; adminOnly: boolean }
   | { kind: 'availability'; availability: Availability; label: string; adminOnly: false };
 
 export const COMMANDS: Command[] = [
@@ -15,6 +15,7 @@ export const COMMANDS: Command[] = [
   { kind: 'go', screen: 'canned', label: 'Go to canned responses', adminOnly: false },
   { kind: 'go', screen: 'inboxes', label: 'Go to inboxes', adminOnly: true },
   { kind: 'go', screen: 'email', label: 'Go to email settings', adminOnly: true },
+  { kind: 'go', screen: 'backups', label: 'Go to backups', adminOnly: true },
   { kind: 'availability', availability: 'online', label: 'Set me online', adminOnly: false },
   { kind: 'availability', availability: 'away', label: 'Set me away', adminOnly: false },
   { kind: 'availability', availability: 'offline', label: 'Set me offline', adminOnly: false },

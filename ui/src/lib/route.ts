@@ -7,6 +7,7 @@ export type Route =
   | { screen: 'routing' }
   | { screen: 'inboxes' }
   | { screen: 'email' }
+  | { screen: 'backups' }
   | { screen: 'login' }
   | { screen: 'setup' }
   | { screen: 'join' }
@@ -26,6 +27,8 @@ export function parseRoute(hash: string): Route {
       return { screen: 'inboxes' };
     case 'email':
       return { screen: 'email' };
+    case 'backups':
+      return { screen: 'backups' };
     case 'login':
       return { screen: 'login' };
     case 'setup':
