@@ -192,13 +192,13 @@ async fn write_fixture() {
     let who = |n: u32| ContactRef {
         email: Some(format!("customer{n}@example.test")),
         name: Some(format!("Customer {n}")),
-        language: Some(if n % 2 == 0 { "es" } else { "en" }.into()),
+        language: Some(if n.is_multiple_of(2) { "es" } else { "en" }.into()),
         ..Default::default()
     };
     let mut ids = Vec::new();
-    for n in 0..12 {
+    for n in 0..12u32 {
         clock.advance(Duration::from_secs(60));
-        let inbox = if n % 3 == 0 { chat.id } else { web.id };
+        let inbox = if n.is_multiple_of(3) { chat.id } else { web.id };
         let c = desk.customer_message(inbox, who(n), &format!("Hola, my order #{} is late", 1000 + n)).await.unwrap();
         ids.push(c.conversation.id);
     }
