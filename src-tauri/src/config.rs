@@ -26,6 +26,15 @@ pub enum Command {
     Backup(BackupArgs),
     /// Replace the desk's data with the backup in FILE (checked first; the old data is kept aside).
     Restore(BackupArgs),
+    /// List the desks announcing themselves on the local network (mDNS).
+    Discover(DiscoverArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DiscoverArgs {
+    /// How long to listen for answers
+    #[arg(long, value_name = "SECONDS", default_value_t = 3)]
+    pub seconds: u64,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -47,7 +47,7 @@ pub fn run(config: DeskConfig) -> anyhow::Result<()> {
     let mut running: Option<RunningDesk> = Some(running);
 
     let app = tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![crate::notify::notify])
+        .invoke_handler(tauri::generate_handler![crate::notify::notify, crate::discovery::discover_desks])
         .setup({
             let url = url.clone();
             let signals = runtime.handle().clone();

@@ -22,6 +22,8 @@ pub struct RunningDesk {
     indexer: JoinHandle<()>,
     backups: JoinHandle<()>,
     control: JoinHandle<()>,
+    /// The mDNS announcement, when listening on the network.
+    announcing: Option<JoinHandle<()>>,
     /// What the control socket calls to bring the window forward (the desktop app sets it).
     pub focus: crate::control::FocusSlot,
 }
@@ -71,7 +73,19 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
             })
             .await
     });
-    Ok(RunningDesk { addr, desk, shutdown, server, scheduler, outbox, indexer, backups, control, focus })
+    // Colleagues' join screens find the desk by name; only when it listens on the network.
+    let announcing = if config.on_lan() {
+        match crate::discovery::Announcement::start(&desk, addr.port()) {
+            Ok(a) => Some(tokio::spawn(a.follow(desk.clone()))),
+            Err(e) => {
+                tracing::warn!("the desk is not announced on the network (type its address to join): {e:#}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    Ok(RunningDesk { addr, desk, shutdown, server, scheduler, outbox, indexer, backups, control, announcing, focus })
 }
 
 impl RunningDesk {
@@ -97,6 +111,11 @@ impl RunningDesk {
         // A backup being written is left as a .part file, never mistaken for a backup.
         self.backups.abort();
         self.control.abort();
+        if let Some(a) = self.announcing {
+            // Dropping the announcement says goodbye on the network.
+            a.abort();
+            let _ = a.await;
+        }
         self.desk.flush().context("the final flush of the store failed")?;
         Ok(())
     }

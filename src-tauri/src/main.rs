@@ -5,6 +5,7 @@ mod backup_cli;
 mod config;
 mod control;
 mod desktop;
+mod discovery;
 mod host;
 mod notify;
 
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
             .and_then(serve),
         Some(Command::Backup(args)) => backup_cli::backup(args),
         Some(Command::Restore(args)) => backup_cli::restore(args),
+        Some(Command::Discover(args)) => discover(args),
         None => {
             if !desktop::has_display() {
                 eprintln!(
@@ -46,6 +48,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn discover(args: &config::DiscoverArgs) -> anyhow::Result<()> {
+    if !(1..=60).contains(&args.seconds) {
+        anyhow::bail!("--seconds must be between 1 and 60, not {}", args.seconds);
+    }
+    let found = discovery::discover(std::time::Duration::from_secs(args.seconds))?;
+    if found.is_empty() {
+        println!("no desk answered within {} s (a host desk announces itself when it runs with --lan)", args.seconds);
+    }
+    for desk in found {
+        println!("{}  {}  (Frontdesk {})", desk.name, desk.url, desk.version);
+    }
+    Ok(())
 }
 
 fn serve(config: DeskConfig) -> anyhow::Result<()> {

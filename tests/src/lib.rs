@@ -44,10 +44,17 @@ impl Desk {
 
     /// As `start`, with more arguments for `serve` (e.g. `--test-clock`).
     pub fn start_with(data_dir: &Path, extra: &[&str]) -> Desk {
+        let args: Vec<&str> = ["--listen", "127.0.0.1:0"].into_iter().chain(extra.iter().copied()).collect();
+        Self::start_listening(data_dir, &args)
+    }
+
+    /// `frontdesk serve` with exactly these arguments besides the data folder (say where it listens).
+    pub fn start_listening(data_dir: &Path, args: &[&str]) -> Desk {
         let mut child = Command::new(binary())
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg("serve")
+            .arg("--data-dir")
             .arg(data_dir)
-            .args(extra)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

