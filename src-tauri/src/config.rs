@@ -28,6 +28,22 @@ pub enum Command {
     Restore(BackupArgs),
     /// List the desks announcing themselves on the local network (mDNS).
     Discover(DiscoverArgs),
+    /// Check a desk on the network before joining it: show its certificate's fingerprint, trust
+    /// it with --trust, refuse it if it changed since.
+    Join(JoinArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct JoinArgs {
+    /// The desk's address, e.g. 192.168.1.20 or https://192.168.1.20:7878
+    #[arg(value_name = "ADDRESS")]
+    pub address: String,
+    /// The fingerprint shown on the host desk, to trust it
+    #[arg(long, value_name = "FINGERPRINT")]
+    pub trust: Option<String>,
+    /// This app's data folder, where trusted desks are remembered [default: the platform's]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -77,9 +93,13 @@ pub struct DeskArgs {
     /// Address to listen on [default: 127.0.0.1:7878, or 0.0.0.0:7878 with --lan]
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
-    /// Listen on the local network so colleagues can join this desk.
+    /// Listen on the local network so colleagues can join this desk (over HTTPS).
     #[arg(long)]
     pub lan: bool,
+    /// On the network, serve plain HTTP instead of HTTPS: anyone on the network can then read
+    /// the traffic and pose as the desk. Only behind a TLS proxy or on a network you control.
+    #[arg(long)]
+    pub insecure_http: bool,
     /// Memory for the store's page cache, in MiB (its resident size runs at about 3-4x this).
     #[arg(long, value_name = "MIB", default_value_t = 32)]
     pub cache_mib: u64,
@@ -95,6 +115,8 @@ pub struct DeskConfig {
     pub test_clock: bool,
     /// Whether the widget's rate limits apply (off only with `serve --no-widget-rate-limits`).
     pub widget_rate_limits: bool,
+    /// Plain HTTP beyond loopback (`--insecure-http`); HTTPS otherwise.
+    pub insecure_http: bool,
 }
 
 impl DeskConfig {
@@ -122,15 +144,21 @@ impl DeskConfig {
             cache_bytes: args.cache_mib * 1024 * 1024,
             test_clock: false,
             widget_rate_limits: true,
+            insecure_http: args.insecure_http,
         })
     }
 
     pub fn on_lan(&self) -> bool {
         !self.listen.ip().is_loopback()
     }
+
+    /// HTTPS for everyone but this machine's own loopback.
+    pub fn https(&self) -> bool {
+        self.on_lan() && !self.insecure_http
+    }
 }
 
-fn default_data_dir() -> anyhow::Result<PathBuf> {
+pub fn default_data_dir() -> anyhow::Result<PathBuf> {
     directories::ProjectDirs::from("app", "Frontdesk", "frontdesk")
         .map(|d| d.data_dir().to_path_buf())
         .context("cannot find this user's data folder: pass --data-dir")

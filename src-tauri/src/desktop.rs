@@ -47,7 +47,14 @@ pub fn run(config: DeskConfig) -> anyhow::Result<()> {
     let mut running: Option<RunningDesk> = Some(running);
 
     let app = tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![crate::notify::notify, crate::discovery::discover_desks])
+        .manage(crate::join::JoinState { data_dir: config.data_dir.clone() })
+        .manage(crate::discovery::Listening::default())
+        .invoke_handler(tauri::generate_handler![
+            crate::notify::notify,
+            crate::discovery::discover_desks,
+            crate::join::probe_desk,
+            crate::join::join_desk
+        ])
         .setup({
             let url = url.clone();
             let signals = runtime.handle().clone();

@@ -27,14 +27,15 @@ pub struct Announcement {
     daemon: ServiceDaemon,
     fullname: Option<String>,
     port: u16,
+    scheme: &'static str,
 }
 
 impl Announcement {
     /// Announces the desk on `port`, named after its business, and renames it when the desk is
     /// set up later.
-    pub fn start(desk: &Desk, port: u16) -> anyhow::Result<Announcement> {
+    pub fn start(desk: &Desk, port: u16, scheme: &'static str) -> anyhow::Result<Announcement> {
         let daemon = ServiceDaemon::new().context("cannot start mDNS")?;
-        let mut announcement = Announcement { daemon, fullname: None, port };
+        let mut announcement = Announcement { daemon, fullname: None, port, scheme };
         let name = desk.setup_status().ok().and_then(|s| s.business_name);
         announcement.register(name.as_deref())?;
         Ok(announcement)
@@ -54,7 +55,7 @@ impl Announcement {
         while label.len() > 63 {
             label.pop();
         }
-        let properties = [("business", name.as_str()), ("version", env!("CARGO_PKG_VERSION")), ("scheme", "http")];
+        let properties = [("business", name.as_str()), ("version", env!("CARGO_PKG_VERSION")), ("scheme", self.scheme)];
         let info =
             ServiceInfo::new(SERVICE, &label, &format!("frontdesk-{host}.local."), "", self.port, &properties[..])
                 .context("the desk's mDNS record")?
@@ -105,16 +106,9 @@ pub fn discover(wait: Duration) -> anyhow::Result<Vec<FoundDesk>> {
     while let Some(left) = until.checked_duration_since(Instant::now()) {
         match answers.recv_timeout(left) {
             Ok(ServiceEvent::ServiceResolved(service)) => {
-                let mut v4: Vec<_> = service.get_addresses_v4().into_iter().filter(|a| !a.is_loopback()).collect();
-                v4.sort();
-                let Some(address) = v4.first() else { continue };
-                let scheme = service.get_property_val_str("scheme").unwrap_or("http");
-                let desk = FoundDesk {
-                    name: service.get_property_val_str("business").unwrap_or(&service.fullname).to_string(),
-                    url: format!("{scheme}://{address}:{}/", service.port),
-                    version: service.get_property_val_str("version").unwrap_or("?").to_string(),
-                };
-                found.insert(service.fullname.clone(), desk);
+                if let Some(desk) = found_desk(&service) {
+                    found.insert(service.fullname.clone(), desk);
+                }
             }
             Ok(ServiceEvent::ServiceRemoved(_, fullname)) => {
                 found.remove(&fullname);
@@ -126,6 +120,19 @@ pub fn discover(wait: Duration) -> anyhow::Result<Vec<FoundDesk>> {
     let _ = daemon.stop_browse(SERVICE);
     let _ = daemon.shutdown();
     Ok(found.into_values().collect())
+}
+
+/// A resolved answer as the join screen lists it: by business name, at its first IPv4 address.
+fn found_desk(service: &mdns_sd::ResolvedService) -> Option<FoundDesk> {
+    let mut v4: Vec<_> = service.get_addresses_v4().into_iter().filter(|a| !a.is_loopback()).collect();
+    v4.sort();
+    let address = v4.first()?;
+    let scheme = service.get_property_val_str("scheme").unwrap_or("http");
+    Some(FoundDesk {
+        name: service.get_property_val_str("business").unwrap_or(&service.fullname).to_string(),
+        url: format!("{scheme}://{address}:{}/", service.port),
+        version: service.get_property_val_str("version").unwrap_or("?").to_string(),
+    })
 }
 
 pub fn hostname() -> String {
@@ -142,11 +149,49 @@ pub fn hostname() -> String {
     }
 }
 
-/// The join screen's list: desks that answer within 1.5 s.
+/// The desktop app's ear on the network: one browse that keeps running once the join screen
+/// first asks, so later asks answer at once with every desk heard so far.
+#[derive(Default)]
+pub struct Listening {
+    found: std::sync::Arc<std::sync::Mutex<BTreeMap<String, FoundDesk>>>,
+    started: std::sync::OnceLock<Result<ServiceDaemon, String>>,
+}
+
+impl Listening {
+    fn start(&self) -> Result<bool, String> {
+        let mut first = false;
+        let started = self.started.get_or_init(|| {
+            first = true;
+            let daemon = ServiceDaemon::new().map_err(|e| format!("cannot start mDNS: {e}"))?;
+            let answers = daemon.browse(SERVICE).map_err(|e| format!("cannot ask the network for desks: {e}"))?;
+            let found = self.found.clone();
+            std::thread::spawn(move || {
+                while let Ok(event) = answers.recv() {
+                    let mut found = found.lock().unwrap_or_else(|p| p.into_inner());
+                    match event {
+                        ServiceEvent::ServiceResolved(service) => {
+                            if let Some(desk) = found_desk(&service) {
+                                found.insert(service.fullname.clone(), desk);
+                            }
+                        }
+                        ServiceEvent::ServiceRemoved(_, fullname) => {
+                            found.remove(&fullname);
+                        }
+                        _ => {}
+                    }
+                }
+            });
+            Ok(daemon)
+        });
+        started.as_ref().map(|_| first).map_err(Clone::clone)
+    }
+}
+
+/// The join screen's list: what the network answered (the first ask waits 2 s for answers).
 #[tauri::command]
-pub async fn discover_desks() -> Result<Vec<FoundDesk>, String> {
-    tokio::task::spawn_blocking(|| discover(Duration::from_millis(1500)))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| format!("{e:#}"))
+pub async fn discover_desks(listening: tauri::State<'_, Listening>) -> Result<Vec<FoundDesk>, String> {
+    if listening.start()? {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    Ok(listening.found.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect())
 }

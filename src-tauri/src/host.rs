@@ -14,6 +14,8 @@ use tokio::task::JoinHandle;
 pub struct RunningDesk {
     /// The address actually bound (the port is known even when 0 was asked for).
     pub addr: SocketAddr,
+    /// The certificate's fingerprint when the desk serves HTTPS on the network.
+    pub fingerprint: Option<String>,
     pub desk: Desk,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
@@ -66,16 +68,25 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
         }
     };
     let (shutdown, stop) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stop.await;
-            })
-            .await
-    });
+    let stopped = async {
+        let _ = stop.await;
+    };
+    // On the network: HTTPS with the desk's own certificate (plain HTTP only from this machine).
+    let certificate =
+        if config.https() { Some(crate::lan::DeskCertificate::load_or_create(&config.data_dir)?) } else { None };
+    let server = match &certificate {
+        Some(cert) => {
+            use axum::serve::ListenerExt;
+            let lan = crate::lan::LanListener::new(listener, cert, false)?.tap_io(|_| {});
+            tokio::spawn(async move { axum::serve(lan, app).with_graceful_shutdown(stopped).await })
+        }
+        None => tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await }),
+    };
+    let fingerprint = certificate.as_ref().map(|c| c.fingerprint());
     // Colleagues' join screens find the desk by name; only when it listens on the network.
+    let scheme = if certificate.is_some() { "https" } else { "http" };
     let announcing = if config.on_lan() {
-        match crate::discovery::Announcement::start(&desk, addr.port()) {
+        match crate::discovery::Announcement::start(&desk, addr.port(), scheme) {
             Ok(a) => Some(tokio::spawn(a.follow(desk.clone()))),
             Err(e) => {
                 tracing::warn!("the desk is not announced on the network (type its address to join): {e:#}");
@@ -85,7 +96,27 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
     } else {
         None
     };
-    Ok(RunningDesk { addr, desk, shutdown, server, scheduler, outbox, indexer, backups, control, announcing, focus })
+    let urls = if config.on_lan() { crate::lan::urls(addr, scheme) } else { Vec::new() };
+    desk.set_network(frontdesk_engine::NetworkStatus {
+        on_lan: config.on_lan(),
+        urls,
+        fingerprint: fingerprint.clone(),
+        announced: announcing.is_some(),
+    });
+    Ok(RunningDesk {
+        addr,
+        desk,
+        fingerprint,
+        shutdown,
+        server,
+        scheduler,
+        outbox,
+        indexer,
+        backups,
+        control,
+        announcing,
+        focus,
+    })
 }
 
 impl RunningDesk {

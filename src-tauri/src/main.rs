@@ -7,6 +7,8 @@ mod control;
 mod desktop;
 mod discovery;
 mod host;
+mod join;
+mod lan;
 mod notify;
 
 use clap::Parser;
@@ -30,6 +32,10 @@ fn main() -> ExitCode {
         Some(Command::Backup(args)) => backup_cli::backup(args),
         Some(Command::Restore(args)) => backup_cli::restore(args),
         Some(Command::Discover(args)) => discover(args),
+        Some(Command::Join(args)) => match join::join_cli(args) {
+            Ok(code) => return code,
+            Err(e) => Err(e),
+        },
         None => {
             if !desktop::has_display() {
                 eprintln!(
@@ -71,11 +77,16 @@ fn serve(config: DeskConfig) -> anyhow::Result<()> {
         if config.test_clock {
             eprintln!("warning: --test-clock is on: anyone logged in can move this desk's clock; for tests only");
         }
-        if config.on_lan() {
-            eprintln!("warning: serving plain HTTP on the network; anyone on it can reach this desk's login page");
+        if config.on_lan() && !config.https() {
+            eprintln!("warning: --insecure-http: plain HTTP on the network; anyone on it can read the traffic and pose as this desk");
         }
         // Tests and scripts read this line for the address.
-        println!("Frontdesk host desk listening on http://{} (data in {})", running.addr, config.data_dir.display());
+        let scheme = if running.fingerprint.is_some() { "https" } else { "http" };
+        println!("Frontdesk host desk listening on {scheme}://{} (data in {})", running.addr, config.data_dir.display());
+        if let Some(fingerprint) = &running.fingerprint {
+            println!("certificate fingerprint (SHA-256): {fingerprint}");
+            println!("colleagues joining compare it with what their app shows; this computer's own window and browser may use http://127.0.0.1:{}/", running.addr.port());
+        }
         std::io::stdout().flush()?;
         host::terminated().await;
         eprintln!("shutting down: finishing requests and flushing data…");

@@ -72,7 +72,12 @@ impl Desk {
             .nth(1)
             .and_then(|rest| rest.split_whitespace().next())
             .unwrap_or_else(|| panic!("unexpected first line: {first}"));
-        Desk { child, url: addr.to_string(), lines }
+        // On the network the desk speaks HTTPS, and plain HTTP on loopback: tests use the latter.
+        let url = match addr.strip_prefix("https://0.0.0.0:") {
+            Some(port) => format!("http://127.0.0.1:{port}"),
+            None => addr.to_string(),
+        };
+        Desk { child, url, lines }
     }
 
     pub fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
@@ -105,6 +110,11 @@ impl Desk {
             req = req.set("Authorization", &format!("Bearer {t}"));
         }
         reply(req.send_json(body))
+    }
+
+    /// The next line it prints on stdout, waiting up to 10 s.
+    pub fn next_line(&self) -> Option<String> {
+        self.lines.recv_timeout(Duration::from_secs(10)).ok()
     }
 
     /// Kills the process with SIGKILL, as a crash or a power cut would: no flush, no goodbye.

@@ -9,6 +9,7 @@ mod canned;
 mod clock;
 mod conversations;
 mod error;
+mod network;
 mod notifications;
 mod outbox;
 mod presence;
@@ -28,6 +29,7 @@ pub use frontdesk_store::backup::{
 };
 pub use frontdesk_store::{holder as data_folder_holder, Holder, StoreConfig, StoreError};
 pub use frontdesk_store::{StatusFilter, Timer, TimerKind, ViewCursor};
+pub use network::NetworkStatus;
 pub use outbox::{TestEmailOutcome, TestEmailRequest, TranscriptRequest};
 pub use presence::OnlineVisitor;
 pub use routing::{AgentLoad, AssignRequest, AvailabilityRequest, RoutingOverview, Waiting};
@@ -81,6 +83,8 @@ struct Inner {
     search: search::SearchState,
     /// The backup being written, the last one's outcome, the schedule's wake-up.
     backups: backups::Backups,
+    /// How colleagues reach the desk (see `network`).
+    network: Mutex<network::NetworkStatus>,
 }
 
 impl Desk {
@@ -129,6 +133,7 @@ impl Desk {
                 widget_limits: std::sync::atomic::AtomicBool::new(true),
                 search,
                 backups: backups::Backups::default(),
+                network: Mutex::default(),
             }),
         })
     }

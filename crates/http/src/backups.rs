@@ -1,5 +1,6 @@
 //! Handlers for backups: the admin's status screen (folder, schedule, the running backup's
-//! progress, the folder's files), its settings, and "back up now".
+//! progress, the folder's files), its settings, and "back up now"; and the desk's network
+//! status (how colleagues join it, its certificate's fingerprint).
 
 use crate::auth::{CurrentAgent, JsonBody};
 use crate::{ApiError, AppState, ErrorBody};
@@ -7,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use frontdesk_domain::backup::BackupSettings;
-use frontdesk_engine::{BackupStatus, RunningBackup};
+use frontdesk_engine::{BackupStatus, NetworkStatus, RunningBackup};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -34,4 +35,10 @@ pub async fn update_settings(
     (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "no folder chosen yet, or a backup is already running")))]
 pub async fn start(State(s): State<AppState>, me: CurrentAgent) -> ApiResult<(StatusCode, Json<RunningBackup>)> {
     Ok((StatusCode::ACCEPTED, Json(s.desk.start_backup(&me.agent).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/network", tag = "backups", security(("bearer" = [])),
+    responses((status = 200, body = NetworkStatus, description = "whether the desk listens on the network, the addresses to join, and its certificate's SHA-256 fingerprint")))]
+pub async fn network(State(s): State<AppState>, me: CurrentAgent) -> ApiResult<Json<NetworkStatus>> {
+    Ok(Json(s.desk.network(&me.agent)?))
 }

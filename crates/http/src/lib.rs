@@ -98,7 +98,8 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/settings/smtp", get(email::smtp_settings).put(email::update_smtp_settings))
         .route("/settings/smtp/test", post(email::test_email))
         .route("/backups", get(backups::status).post(backups::start))
-        .route("/backups/settings", put(backups::update_settings));
+        .route("/backups/settings", put(backups::update_settings))
+        .route("/network", get(backups::network));
     if test_clock.is_some() {
         api = api.route("/test/clock", post(stream::advance_clock));
     }

@@ -22,7 +22,7 @@ use utoipa::{Modify, OpenApi};
         email::emails, w::config, w::identify, w::continue_conversation, w::post_message, w::contact, w::update_contact, w::conversations,
         w::messages, w::rate, w::transcript, w::stream, w::update_widget, p::agent_typing, p::agent_seen, p::agent_viewing,
         p::visitor_typing, p::visitor_seen, a::agent_upload, a::visitor_upload, backups::status,
-        backups::update_settings, backups::start,
+        backups::update_settings, backups::start, backups::network,
     ),
     modifiers(&BearerAuth)
 )]

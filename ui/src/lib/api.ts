@@ -34,6 +34,7 @@ import type { SmtpSettingsInput } from './api/SmtpSettingsInput';
 import type { BackupSettings } from './api/BackupSettings';
 import type { BackupStatus } from './api/BackupStatus';
 import type { RunningBackup } from './api/RunningBackup';
+import type { NetworkStatus } from './api/NetworkStatus';
 import type { SmtpSettingsView } from './api/SmtpSettingsView';
 import type { TestEmailOutcome } from './api/TestEmailOutcome';
 import type { TestEmailRequest } from './api/TestEmailRequest';
@@ -173,6 +174,7 @@ export class Client {
   backups = () => this.call<BackupStatus>('GET', '/api/v1/backups');
   saveBackupSettings = (settings: BackupSettings) => this.call<BackupSettings>('PUT', '/api/v1/backups/settings', settings);
   startBackup = () => this.call<RunningBackup>('POST', '/api/v1/backups');
+  network = () => this.call<NetworkStatus>('GET', '/api/v1/network');
   inboxes = () => this.call<Inbox[]>('GET', '/api/v1/inboxes');
   createInbox = (settings: InboxSettings) => this.call<Inbox>('POST', '/api/v1/inboxes', settings);
   updateInboxRouting = (id: string, routing: InboxRouting) =>

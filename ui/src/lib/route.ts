@@ -8,6 +8,7 @@ export type Route =
   | { screen: 'inboxes' }
   | { screen: 'email' }
   | { screen: 'backups' }
+  | { screen: 'network' }
   | { screen: 'login' }
   | { screen: 'setup' }
   | { screen: 'join' }
@@ -29,6 +30,8 @@ export function parseRoute(hash: string): Route {
       return { screen: 'email' };
     case 'backups':
       return { screen: 'backups' };
+    case 'network':
+      return { screen: 'network' };
     case 'login':
       return { screen: 'login' };
     case 'setup':
