@@ -16,13 +16,16 @@ describe('matchCommands', () => {
       'Go to routing',
       'Go to agents',
       'Go to canned responses',
+      'Go to network (how colleagues join)',
     ]);
     expect(matchCommands('email', false)).toEqual([]);
+    expect(matchCommands('backup', false)).toEqual([]);
+    expect(matchCommands('backup', true).map((c) => c.label)).toEqual(['Go to backups']);
     expect(matchCommands('email', true).map((c) => c.label)).toEqual(['Go to email settings']);
   });
 
   it('offers everything an agent may do before anything is typed', () => {
-    expect(matchCommands('  ', false)).toHaveLength(7);
+    expect(matchCommands('  ', false)).toHaveLength(8);
   });
 });
 
