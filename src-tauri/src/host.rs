@@ -48,7 +48,12 @@ pub async fn start(config: &DeskConfig) -> anyhow::Result<RunningDesk> {
         )
     })?;
     let addr = listener.local_addr()?;
-    let hosts = if config.on_lan() { HostPolicy::Any } else { HostPolicy::LoopbackOnly };
+    let hosts = if config.on_lan() {
+        let host = crate::discovery::hostname().to_ascii_lowercase();
+        HostPolicy::Lan { names: vec![format!("frontdesk-{host}.local"), format!("{host}.local"), host] }
+    } else {
+        HostPolicy::LoopbackOnly
+    };
     let app = router(desk.clone(), hosts, test_clock).into_make_service_with_connect_info::<SocketAddr>();
     // Timers that fell due while the desk was down fire now.
     let scheduler = tokio::spawn(desk.clone().run_scheduler());

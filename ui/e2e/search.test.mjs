@@ -92,8 +92,10 @@ test('Ctrl+K opens the command bar: an order number jumps to its conversation, a
     'Go to routing\naction',
     'Go to agents\naction',
     'Go to canned responses\naction',
+    'Go to network (how colleagues join)\naction',
     'Go to inboxes\naction',
     'Go to email settings\naction',
+    'Go to backups\naction',
   ]);
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');

@@ -26,6 +26,20 @@ impl Desk {
         *self.inner.network.lock().unwrap_or_else(|p| p.into_inner()) = status;
     }
 
+    /// Whether `name` is the host of an inbox's public URL (a proxy in front of the desk), which
+    /// the desk answers to besides its own addresses.
+    pub fn is_public_host(&self, name: &str) -> Result<bool> {
+        Ok(self.store().inboxes()?.iter().any(|inbox| {
+            let url = inbox.widget.public_url.trim();
+            let rest = url.split_once("://").map_or(url, |(_, r)| r);
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            let host =
+                host.rsplit_once(':')
+                    .map_or(host, |(h, port)| if port.chars().all(|c| c.is_ascii_digit()) { h } else { host });
+            !host.is_empty() && host.eq_ignore_ascii_case(name)
+        }))
+    }
+
     /// Any agent may see it: the fingerprint is what a colleague compares, not a secret.
     pub fn network(&self, _actor: &Agent) -> Result<NetworkStatus> {
         Ok(self.inner.network.lock().unwrap_or_else(|p| p.into_inner()).clone())

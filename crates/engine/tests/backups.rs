@@ -5,35 +5,15 @@
 mod common;
 
 use frontdesk_domain::backup::BackupSettings;
-use frontdesk_domain::conversation::Style;
-use frontdesk_domain::inbox::InboxSettings;
 use frontdesk_domain::{Agent, Id, Timestamp};
-use frontdesk_engine::{ContactRef, Desk, EngineError, ManualClock, StoreConfig};
-use std::path::Path;
+use frontdesk_engine::{ContactRef, EngineError, ManualClock};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const START: Timestamp = Timestamp(1_800_007_200_000);
 
-fn open(dir: &Path, clock: &Arc<ManualClock>) -> Desk {
-    Desk::open(dir, &StoreConfig::default(), clock.clone(), &mut |_| {}).unwrap()
-}
-
-async fn set_up(desk: &Desk) -> (Agent, Id) {
-    let admin = desk.setup(common::acme_setup()).await.unwrap().agent;
-    let settings = InboxSettings {
-        transcript_on_solve: None,
-        name: "Web".into(),
-        style: Style::Messaging,
-        close_after_secs: None,
-        time_zone: None,
-        business_day_starts_at: None,
-        routing: None,
-    };
-    let inbox = desk.create_inbox(&admin, settings).await.unwrap().id;
-    (admin, inbox)
-}
+use common::{open, set_up_with_inbox as set_up};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_under_a_message_load_restores_every_message_acknowledged_before_it_ended() {

@@ -2,34 +2,16 @@
 
 mod common;
 
-use frontdesk_domain::conversation::{Status, Style};
-use frontdesk_domain::inbox::{InboxSettings, MessageKind};
-use frontdesk_domain::{Agent, Id, Role, Timestamp};
-use frontdesk_engine::{ContactRef, Desk, EngineError, ManualClock, SearchRequest, StatusRequest, StoreConfig};
-use std::path::Path;
+use frontdesk_domain::conversation::Status;
+use frontdesk_domain::inbox::MessageKind;
+use frontdesk_domain::{Id, Role, Timestamp};
+use frontdesk_engine::{ContactRef, Desk, EngineError, ManualClock, SearchRequest, StatusRequest};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const START: Timestamp = Timestamp(1_800_007_200_000);
 
-fn open(dir: &Path, clock: &Arc<ManualClock>) -> Desk {
-    Desk::open(dir, &StoreConfig::default(), clock.clone(), &mut |_| {}).unwrap()
-}
-
-async fn set_up(desk: &Desk) -> (Agent, Id) {
-    let admin = desk.setup(common::acme_setup()).await.unwrap().agent;
-    let settings = InboxSettings {
-        transcript_on_solve: None,
-        name: "Web".into(),
-        style: Style::Messaging,
-        close_after_secs: None,
-        time_zone: None,
-        business_day_starts_at: None,
-        routing: None,
-    };
-    let inbox = desk.create_inbox(&admin, settings).await.unwrap().id;
-    (admin, inbox)
-}
+use common::{open, set_up_with_inbox as set_up};
 
 async fn customer(desk: &Desk, inbox: Id, email: &str, language: &str, text: &str) -> Id {
     let who = ContactRef { email: Some(email.into()), language: Some(language.into()), ..Default::default() };

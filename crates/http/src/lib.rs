@@ -36,9 +36,15 @@ use std::sync::Arc;
 
 /// Which `Host` headers the server answers. A server reachable only on loopback refuses other
 /// names, so a web page cannot reach it through DNS rebinding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostPolicy {
     LoopbackOnly,
+    /// On the network: an IP address, localhost, these names (the desk's own `.local` names),
+    /// or the host of an inbox's public URL (a proxy in front of the desk). Any other name is
+    /// a web page that rebound its own name to this desk, and is refused.
+    Lan {
+        names: Vec<String>,
+    },
     Any,
 }
 
@@ -53,6 +59,7 @@ pub struct AppState {
 /// clock; without it that path is a 404 like any unknown one.
 pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock>>) -> Router {
     use conversations as c;
+    let desk_for_hosts = desk.clone();
     let mut api = Router::new()
         .route("/setup", get(api::setup_status).post(api::setup))
         .route("/auth/login", post(api::login))
@@ -133,10 +140,48 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .fallback(get(ui::serve))
         .with_state(AppState { desk, test_clock })
         .layer(tower_http::trace::TraceLayer::new_for_http());
-    if hosts == HostPolicy::LoopbackOnly {
-        app = app.layer(middleware::from_fn(loopback_host_only));
+    match hosts {
+        HostPolicy::LoopbackOnly => app = app.layer(middleware::from_fn(loopback_host_only)),
+        HostPolicy::Lan { names } => {
+            let names: Arc<Vec<String>> = Arc::new(names.into_iter().map(|n| n.to_ascii_lowercase()).collect());
+            app = app.layer(middleware::from_fn(move |req: Request, next: Next| {
+                let (names, desk) = (names.clone(), desk_for_hosts.clone());
+                async move { lan_host_only(req, next, &names, &desk).await }
+            }));
+        }
+        HostPolicy::Any => {}
     }
     app
+}
+
+async fn lan_host_only(req: Request, next: Next, names: &[String], desk: &Desk) -> Response {
+    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let name = host_name(host).to_ascii_lowercase();
+    let allowed = name.parse::<std::net::IpAddr>().is_ok()
+        || name == "localhost"
+        || names.contains(&name)
+        || desk.is_public_host(&name).unwrap_or(false);
+    if allowed {
+        next.run(req).await
+    } else {
+        ApiError::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            "host_not_allowed",
+            format!(
+                "this desk answers to its own addresses and names, not '{host}': use its IP address, its .local name, \
+                 or set the name as an inbox's public URL"
+            ),
+        )
+        .into_response()
+    }
+}
+
+/// The name in a Host header, without the port (and without brackets for IPv6).
+fn host_name(host: &str) -> &str {
+    match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(n, _)| n),
+    }
 }
 
 async fn loopback_host_only(req: Request, next: Next) -> Response {
@@ -156,10 +201,7 @@ async fn loopback_host_only(req: Request, next: Next) -> Response {
 }
 
 fn is_loopback_host(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => host.rsplit_once(':').map_or(host, |(n, _)| n),
-    };
+    let name = host_name(host);
     matches!(name, "localhost" | "::1") || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 

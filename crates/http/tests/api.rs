@@ -183,6 +183,32 @@ async fn a_loopback_desk_refuses_foreign_host_names() {
 }
 
 #[tokio::test]
+async fn a_lan_desk_answers_its_addresses_and_names_and_refuses_a_rebound_name() {
+    let c = Client::with_hosts(frontdesk_http::HostPolicy::Lan { names: vec!["frontdesk-vm.local".into()] });
+    let admin = c.setup().await;
+    let health = |host: &'static str| {
+        let c = &c;
+        async move { c.send(Request::get("/health").header(header::HOST, host).body(Body::empty()).unwrap()).await }
+    };
+    for ok in ["192.168.1.20:7878", "[fe80::1]:7878", "10.0.0.5", "localhost:7878", "FRONTDESK-VM.local:7878"] {
+        assert_eq!(health(ok).await.status, StatusCode::OK, "{ok}");
+    }
+    // A page on evil.example that rebinds its name to the desk's address is refused.
+    let r = health("evil.example:7878").await;
+    assert_eq!((r.status, error_code(&r)), (StatusCode::MISDIRECTED_REQUEST, "host_not_allowed"));
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("public URL"), "{:?}", r.body);
+    // The name of a proxy in front of the desk, once it is an inbox's public URL, is the desk's.
+    assert_eq!(health("help.acme.test").await.status, StatusCode::MISDIRECTED_REQUEST);
+    let inbox = c.ok("POST", "/api/v1/inboxes", &admin, Some(json!({"name": "Shop", "style": "messaging"}))).await;
+    let settings = json!({"allowed_origins": ["https://shop.acme.test"], "colour": "#aa3300", "position": "bottom_right",
+        "greeting": "", "pre_chat": {"name": "hidden", "email": "hidden", "topic": "hidden", "topics": []},
+        "public_url": "https://help.acme.test:8443/"});
+    c.ok("PUT", &format!("/api/v1/inboxes/{}/widget", inbox["id"].as_str().unwrap()), &admin, Some(settings)).await;
+    assert_eq!(health("help.acme.test").await.status, StatusCode::OK);
+    assert_eq!(health("help.acme.test.evil.example").await.status, StatusCode::MISDIRECTED_REQUEST);
+}
+
+#[tokio::test]
 async fn the_openapi_document_lists_the_api() {
     let c = Client::new();
     let r = c.call("GET", "/api/openapi.json", None, None).await;

@@ -34,6 +34,15 @@ impl Client {
 
     /// A desk whose clock the test endpoint can move (as `serve --test-clock`), or a fixed one.
     pub fn with_test_clock(test_clock: Option<Arc<ShiftedClock>>) -> Self {
+        Self::build(test_clock, HostPolicy::LoopbackOnly)
+    }
+
+    /// A desk that answers to the host names `hosts` allows (as with `--lan`).
+    pub fn with_hosts(hosts: HostPolicy) -> Self {
+        Self::build(None, hosts)
+    }
+
+    fn build(test_clock: Option<Arc<ShiftedClock>>, hosts: HostPolicy) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock: Arc<dyn Clock> = match &test_clock {
             Some(c) => c.clone(),
@@ -43,7 +52,7 @@ impl Client {
         if tokio::runtime::Handle::try_current().is_ok() {
             tokio::spawn(desk.clone().run_indexer());
         }
-        Client { app: router(desk.clone(), HostPolicy::LoopbackOnly, test_clock), desk, _dir: dir }
+        Client { app: router(desk.clone(), hosts, test_clock), desk, _dir: dir }
     }
 
     pub fn app(&self) -> axum::Router {
