@@ -164,16 +164,16 @@ async fn lan_host_only(req: Request, next: Next, names: &[String], desk: &Desk) 
     if allowed {
         next.run(req).await
     } else {
-        ApiError::new(
-            StatusCode::MISDIRECTED_REQUEST,
-            "host_not_allowed",
-            format!(
-                "this desk answers to its own addresses and names, not '{host}': use its IP address, its .local name, \
-                 or set the name as an inbox's public URL"
-            ),
-        )
-        .into_response()
+        host_refused(format!(
+            "this desk answers to its own addresses and names, not '{host}': use its IP address, its .local name, \
+             or set the name as an inbox's public URL"
+        ))
     }
+}
+
+/// A request for a name the desk does not answer to (421, as a misdirected request).
+fn host_refused(message: String) -> Response {
+    ApiError::new(StatusCode::MISDIRECTED_REQUEST, "host_not_allowed", message).into_response()
 }
 
 /// The name in a Host header, without the port (and without brackets for IPv6).
@@ -189,14 +189,9 @@ async fn loopback_host_only(req: Request, next: Next) -> Response {
     if is_loopback_host(host) {
         next.run(req).await
     } else {
-        ApiError::new(
-            StatusCode::MISDIRECTED_REQUEST,
-            "host_not_allowed",
-            format!(
-                "this desk only answers on localhost, not '{host}': turn on LAN listening to reach it by another name"
-            ),
-        )
-        .into_response()
+        host_refused(format!(
+            "this desk only answers on localhost, not '{host}': turn on LAN listening to reach it by another name"
+        ))
     }
 }
 
