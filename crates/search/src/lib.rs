@@ -45,6 +45,9 @@ pub struct SearchIndex {
     writer: Mutex<Option<IndexWriter>>,
     fields: schema::Fields,
     dir: PathBuf,
+    /// The last event searches can see: set only once the reader has reloaded after a commit
+    /// (the commit's own payload is on disk a moment before its documents are searchable).
+    searchable_through: Mutex<Option<Id>>,
 }
 
 /// Search results: conversation ids in the order asked, and how many matched in all.
@@ -77,7 +80,15 @@ impl SearchIndex {
         schema::register_analyzers(&index);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
-        let search = SearchIndex { index, reader, writer: Mutex::new(Some(writer)), fields, dir: dir.to_path_buf() };
+        let through = applied_of(&index).and_then(|(_, id)| id);
+        let search = SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(Some(writer)),
+            fields,
+            dir: dir.to_path_buf(),
+            searchable_through: Mutex::new(through),
+        };
         if fresh {
             // Mark the empty index with this version, so a crash before the first fill is seen.
             search.commit(None)?;
@@ -85,9 +96,10 @@ impl SearchIndex {
         Ok((search, fresh))
     }
 
-    /// The last event whose changes this index holds (none: filled from nothing yet).
+    /// The last event whose changes this index holds and searches see (none: filled from
+    /// nothing yet).
     pub fn applied(&self) -> Option<Id> {
-        applied_of(&self.index).and_then(|(_, id)| id)
+        *self.searchable_through.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Puts (or replaces) a conversation's document. Seen by searches after the next `commit`.
@@ -129,6 +141,7 @@ impl SearchIndex {
             Ok(())
         })?;
         self.reader.reload()?;
+        *self.searchable_through.lock().unwrap_or_else(|p| p.into_inner()) = applied;
         Ok(())
     }
 
