@@ -40,7 +40,6 @@ pub type Result<T, E = SearchError> = std::result::Result<T, E>;
 
 /// The open index: one writer (the engine's indexer), any number of searches at once.
 pub struct SearchIndex {
-    index: tantivy::Index,
     reader: IndexReader,
     writer: Mutex<Option<IndexWriter>>,
     fields: schema::Fields,
@@ -82,7 +81,6 @@ impl SearchIndex {
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
         let through = applied_of(&index).and_then(|(_, id)| id);
         let search = SearchIndex {
-            index,
             reader,
             writer: Mutex::new(Some(writer)),
             fields,
