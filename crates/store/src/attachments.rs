@@ -53,9 +53,14 @@ impl Store {
 
     /// Where the file `blob` is; only names the desk made (hex) are accepted.
     pub fn blob_path(&self, blob: &str) -> Result<PathBuf> {
-        if blob.is_empty() || !blob.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !is_blob_name(blob) {
             return Err(StoreError::Blob(format!("'{blob}' is not a file name the desk made")));
         }
         Ok(self.inner.blobs.join(blob))
     }
+}
+
+/// A file name the desk makes for an attachment: hex only, so never a path.
+pub(crate) fn is_blob_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 128 && name.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -165,13 +165,7 @@ impl Store {
     /// `path.part`, renamed when complete and synced). Blocking, and long for a big store: run it
     /// off the async threads. Writers carry on meanwhile.
     pub fn backup(&self, path: &Path, now: Timestamp, progress: &mut dyn FnMut(Progress)) -> Result<BackupSummary> {
-        let header = BackupHeader {
-            format: FORMAT,
-            schema_version: schema_version(&self.inner.db)?,
-            created_at: now,
-            business: self.business()?.map(|b| b.name),
-            written_by: env!("CARGO_PKG_VERSION").to_string(),
-        };
+        let header = BackupHeader::of(&self.inner.db, self.business()?.map(|b| b.name), now)?;
         let tail_path = with_suffix(path, ".tail");
         let result =
             write_file(&self.inner.db, &self.inner.blobs, Some((&self.inner.tail, &tail_path)), header, path, progress);
@@ -184,14 +178,7 @@ impl Store {
 
 /// A backup of a store nobody is writing to (before a migration), from its open sled database.
 pub(crate) fn backup_quiet(db: &sled::Db, blobs: &Path, path: &Path, now: Timestamp) -> Result<BackupSummary> {
-    let header = BackupHeader {
-        format: FORMAT,
-        schema_version: schema_version(db)?,
-        created_at: now,
-        business: None,
-        written_by: env!("CARGO_PKG_VERSION").to_string(),
-    };
-    write_file(db, blobs, None, header, path, &mut |_| {})
+    write_file(db, blobs, None, BackupHeader::of(db, None, now)?, path, &mut |_| {})
 }
 
 /// Writes the file to `path.part`, then syncs and renames it; removes the part on failure.
@@ -307,14 +294,15 @@ fn write_part(
     Ok(BackupSummary { header, file_bytes: out.bytes + TRAILER, entries, tail_writes, attachments })
 }
 
-fn schema_version(db: &sled::Db) -> Result<u32> {
-    let meta = db.open_tree(Tree::Meta.name())?;
-    match meta.get(keys::meta::SCHEMA_VERSION)? {
-        Some(b) => Ok(u32::from_be_bytes(b.as_ref().try_into().map_err(|_| StoreError::Corrupt {
-            tree: Tree::Meta.name(),
-            reason: "schema version is not 4 bytes".into(),
-        })?)),
-        None => Ok(SCHEMA_VERSION),
+impl BackupHeader {
+    fn of(db: &sled::Db, business: Option<String>, now: Timestamp) -> Result<BackupHeader> {
+        Ok(BackupHeader {
+            format: FORMAT,
+            schema_version: crate::migrate::stored_version(db)?.unwrap_or(SCHEMA_VERSION),
+            created_at: now,
+            business,
+            written_by: env!("CARGO_PKG_VERSION").to_string(),
+        })
     }
 }
 
@@ -333,7 +321,7 @@ fn blob_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     for entry in std::fs::read_dir(dir).map_err(|e| io_error(dir, e))? {
         let entry = entry.map_err(|e| io_error(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if is_blob_name(&name) && entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
+        if crate::attachments::is_blob_name(&name) && entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
             files.push((name, entry.path()));
         }
     }
@@ -448,7 +436,7 @@ pub fn restore_into(path: &Path, dir: &Path, progress: &mut dyn FnMut(Progress))
                 let len = read_u16(&mut body).map_err(read_err)? as usize;
                 let name = String::from_utf8(read_vec(&mut body, len).map_err(read_err)?)
                     .map_err(|_| invalid("an attachment's name is not text".into()))?;
-                if !is_blob_name(&name) {
+                if !crate::attachments::is_blob_name(&name) {
                     return Err(invalid(format!("'{name}' is not an attachment name the desk makes")));
                 }
                 let size = read_u64(&mut body).map_err(read_err)?;
@@ -598,10 +586,6 @@ fn read_len_vec(r: &mut impl Read) -> std::io::Result<Vec<u8>> {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "a value longer than 256 MiB"));
     }
     read_vec(r, len)
-}
-
-fn is_blob_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 128 && name.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

@@ -19,30 +19,32 @@ pub struct Migration {
 /// Version 1 is the first schema, so there is nothing to migrate yet; later schemas add steps here.
 pub const MIGRATIONS: &[Migration] = &[];
 
+/// The schema version the store records; none for a new, empty store.
+pub(crate) fn stored_version(db: &sled::Db) -> Result<Option<u32>> {
+    let meta = db.open_tree(Tree::Meta.name())?;
+    let Some(bytes) = meta.get(keys::meta::SCHEMA_VERSION)? else { return Ok(None) };
+    let bytes: [u8; 4] = bytes
+        .as_ref()
+        .try_into()
+        .map_err(|_| StoreError::Corrupt { tree: Tree::Meta.name(), reason: "schema version is not 4 bytes".into() })?;
+    Ok(Some(u32::from_be_bytes(bytes)))
+}
+
+fn target(migrations: &[Migration]) -> u32 {
+    migrations.iter().map(|m| m.to).fold(SCHEMA_VERSION, u32::max)
+}
+
 /// The versions found and to reach, when an existing store needs migrating.
 pub(crate) fn pending(db: &sled::Db, migrations: &[Migration]) -> Result<Option<(u32, u32)>> {
-    let target = migrations.iter().map(|m| m.to).fold(SCHEMA_VERSION, u32::max);
-    let meta = db.open_tree(Tree::Meta.name())?;
-    Ok(match meta.get(keys::meta::SCHEMA_VERSION)? {
-        Some(bytes) if bytes.len() == 4 => {
-            let found = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-            (found < target).then_some((found, target))
-        }
-        _ => None,
-    })
+    let target = target(migrations);
+    Ok(stored_version(db)?.filter(|found| *found < target).map(|found| (found, target)))
 }
 
 pub(crate) fn run(db: &sled::Db, migrations: &[Migration], progress: &mut dyn FnMut(&str)) -> Result<()> {
     let meta = db.open_tree(Tree::Meta.name())?;
-    let target = migrations.iter().map(|m| m.to).fold(SCHEMA_VERSION, u32::max);
-    let found = match meta.get(keys::meta::SCHEMA_VERSION)? {
-        Some(bytes) => {
-            let bytes: [u8; 4] = bytes.as_ref().try_into().map_err(|_| StoreError::Corrupt {
-                tree: Tree::Meta.name(),
-                reason: "schema version is not 4 bytes".into(),
-            })?;
-            u32::from_be_bytes(bytes)
-        }
+    let target = target(migrations);
+    let found = match stored_version(db)? {
+        Some(found) => found,
         // A store without a version marker is a new, empty one.
         None => {
             meta.insert(keys::meta::SCHEMA_VERSION, &target.to_be_bytes())?;
