@@ -8,7 +8,7 @@ use frontdesk_engine::Desk;
 use mdns_sd::{ServiceDaemon, ServiceEvent, ServiceInfo};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const SERVICE: &str = "_frontdesk._tcp.local.";
 
@@ -97,29 +97,17 @@ impl Drop for Announcement {
     }
 }
 
-/// Asks the network for desks and collects the answers for `wait`.
+/// Asks the network for desks and collects the answers for `wait` (`frontdesk discover`).
 pub fn discover(wait: Duration) -> anyhow::Result<Vec<FoundDesk>> {
-    let daemon = ServiceDaemon::new().context("cannot start mDNS")?;
-    let answers = daemon.browse(SERVICE).context("cannot ask the network for desks")?;
-    let until = Instant::now() + wait;
-    let mut found: BTreeMap<String, FoundDesk> = BTreeMap::new();
-    while let Some(left) = until.checked_duration_since(Instant::now()) {
-        match answers.recv_timeout(left) {
-            Ok(ServiceEvent::ServiceResolved(service)) => {
-                if let Some(desk) = found_desk(&service) {
-                    found.insert(service.fullname.clone(), desk);
-                }
-            }
-            Ok(ServiceEvent::ServiceRemoved(_, fullname)) => {
-                found.remove(&fullname);
-            }
-            Ok(_) => {}
-            Err(_) => break,
-        }
+    let listening = Listening::default();
+    listening.start().map_err(|e| anyhow::anyhow!(e))?;
+    std::thread::sleep(wait);
+    let found = listening.found();
+    if let Some(Ok(daemon)) = listening.started.get() {
+        let _ = daemon.stop_browse(SERVICE);
+        let _ = daemon.shutdown();
     }
-    let _ = daemon.stop_browse(SERVICE);
-    let _ = daemon.shutdown();
-    Ok(found.into_values().collect())
+    Ok(found)
 }
 
 /// A resolved answer as the join screen lists it: by business name, at its first IPv4 address.
@@ -185,6 +173,11 @@ impl Listening {
         });
         started.as_ref().map(|_| first).map_err(Clone::clone)
     }
+
+    /// Every desk heard so far, by name.
+    fn found(&self) -> Vec<FoundDesk> {
+        self.found.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+    }
 }
 
 /// The join screen's list: what the network answered (the first ask waits 2 s for answers).
@@ -193,5 +186,5 @@ pub async fn discover_desks(listening: tauri::State<'_, Listening>) -> Result<Ve
     if listening.start()? {
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
-    Ok(listening.found.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect())
+    Ok(listening.found())
 }
