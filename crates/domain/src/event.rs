@@ -31,6 +31,8 @@ pub enum EventKind {
     AgentDeactivated { agent: Id },
     #[serde(rename = "agent.reactivated")]
     AgentReactivated { agent: Id },
+    #[serde(rename = "agent.role_changed")]
+    AgentRoleChanged { agent: Id, role: crate::Role },
     #[serde(rename = "inbox.created")]
     InboxCreated { inbox: Id },
     /// Its settings (routing among them) changed.

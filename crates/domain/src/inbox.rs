@@ -1,6 +1,7 @@
 //! Inboxes, contacts, conversations and messages: the help desk's records.
 
 use crate::conversation::{Lifecycle, Status, Style, StylePolicy};
+use crate::hours::{BusinessHours, OpenNow};
 use crate::routing::InboxRouting;
 use crate::snooze::{parse_day_start, parse_time_zone};
 use crate::{DomainError, Id, Timestamp};
@@ -31,6 +32,9 @@ pub struct Inbox {
     /// The website widget (stores from before the widget read an unset one: no token yet).
     #[serde(default)]
     pub widget: crate::widget::WidgetSettings,
+    /// When the team is at work, and the away message (stores from before read "off").
+    #[serde(default)]
+    pub business_hours: BusinessHours,
     pub created_at: Timestamp,
 }
 
@@ -38,6 +42,78 @@ impl Inbox {
     pub fn policy(&self) -> StylePolicy {
         StylePolicy { style: self.style, close_after: Duration::from_secs(self.close_after_secs) }
     }
+
+    /// Whether the inbox's team is at work at `now`, in the inbox's time zone.
+    pub fn open_now(&self, now: Timestamp) -> OpenNow {
+        match parse_time_zone(&self.time_zone) {
+            Ok(zone) => self.business_hours.open_now(now, &zone),
+            Err(_) => OpenNow { open: true, opens_at: None },
+        }
+    }
+
+    /// The inbox with an admin's changes, each checked as on creation. A new style or close
+    /// window applies to conversations solved from now on.
+    pub fn changed(&self, changes: InboxChanges) -> Result<Inbox, DomainError> {
+        let mut inbox = self.clone();
+        if let Some(name) = changes.name {
+            inbox.name = inbox_name(&name)?;
+        }
+        if changes.style.is_some() || changes.close_after_secs.is_some() {
+            let style = changes.style.unwrap_or(inbox.style);
+            // A new style without a window takes that style's default, not the old style's.
+            let window = match (changes.close_after_secs, changes.style) {
+                (Some(secs), _) => Some(secs),
+                (None, Some(_)) => None,
+                (None, None) => Some(inbox.close_after_secs),
+            };
+            let policy = StylePolicy::new(style, window.map(Duration::from_secs))?;
+            inbox.style = policy.style;
+            inbox.close_after_secs = policy.close_after.as_secs();
+        }
+        if let Some(zone) = changes.time_zone {
+            parse_time_zone(&zone)?;
+            inbox.time_zone = zone;
+        }
+        if let Some(start) = changes.business_day_starts_at {
+            parse_day_start(&start)?;
+            inbox.business_day_starts_at = start;
+        }
+        if let Some(on) = changes.transcript_on_solve {
+            inbox.transcript_on_solve = on;
+        }
+        if let Some(hours) = changes.business_hours {
+            inbox.business_hours = hours.validate()?;
+        }
+        Ok(inbox)
+    }
+}
+
+/// What an admin changes on an inbox; omitted fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct InboxChanges {
+    #[ts(optional)]
+    pub name: Option<String>,
+    #[ts(optional)]
+    pub style: Option<Style>,
+    #[ts(optional)]
+    pub close_after_secs: Option<u64>,
+    #[ts(optional)]
+    pub time_zone: Option<String>,
+    #[ts(optional)]
+    pub business_day_starts_at: Option<String>,
+    #[ts(optional)]
+    pub transcript_on_solve: Option<bool>,
+    #[ts(optional)]
+    pub business_hours: Option<BusinessHours>,
+}
+
+fn inbox_name(raw: &str) -> Result<String, DomainError> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(DomainError::invalid("name", "must be 1 to 120 characters"));
+    }
+    Ok(name.to_string())
 }
 
 /// What an admin sends to create an inbox; omitted fields take the defaults.
@@ -56,14 +132,13 @@ pub struct InboxSettings {
     pub routing: Option<InboxRouting>,
     #[ts(optional)]
     pub transcript_on_solve: Option<bool>,
+    #[ts(optional)]
+    pub business_hours: Option<BusinessHours>,
 }
 
 impl InboxSettings {
     pub fn into_inbox(self, id: Id, now: Timestamp) -> Result<Inbox, DomainError> {
-        let name = self.name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 120 {
-            return Err(DomainError::invalid("name", "must be 1 to 120 characters"));
-        }
+        let name = inbox_name(&self.name)?;
         let policy = StylePolicy::new(self.style, self.close_after_secs.map(Duration::from_secs))?;
         let time_zone = self.time_zone.unwrap_or_else(|| "UTC".into());
         parse_time_zone(&time_zone)?;
@@ -80,6 +155,7 @@ impl InboxSettings {
             routing,
             transcript_on_solve: self.transcript_on_solve.unwrap_or(false),
             widget: crate::widget::WidgetSettings::new(String::new(), String::new()),
+            business_hours: self.business_hours.unwrap_or_default().validate()?,
             created_at: now,
         })
     }
@@ -425,7 +501,27 @@ mod tests {
             time_zone: None,
             business_day_starts_at: None,
             routing: None,
+            business_hours: None,
         }
+    }
+
+    #[test]
+    fn an_admin_changes_an_inbox_field_by_field_each_checked_as_on_creation() {
+        let inbox = settings(Style::Messaging).into_inbox(Id(1), Timestamp(0)).unwrap();
+        let renamed = inbox.changed(InboxChanges { name: Some(" Shop ".into()), ..Default::default() }).unwrap();
+        assert_eq!((renamed.name.as_str(), renamed.close_after_secs), ("Shop", inbox.close_after_secs));
+        // A new style without a window takes that style's default window.
+        let chat = inbox.changed(InboxChanges { style: Some(Style::LiveChatReturning), ..Default::default() }).unwrap();
+        assert_eq!(chat.close_after_secs, 3_600);
+        let week = inbox.changed(InboxChanges { close_after_secs: Some(7 * 86_400), ..Default::default() }).unwrap();
+        assert_eq!((week.style, week.close_after_secs), (Style::Messaging, 7 * 86_400));
+        let too_long = InboxChanges { close_after_secs: Some(40 * 86_400), ..Default::default() };
+        assert!(inbox.changed(too_long).is_err());
+        let zone = InboxChanges { time_zone: Some("Mars/Base".into()), ..Default::default() };
+        assert!(inbox.changed(zone).unwrap_err().to_string().starts_with("time_zone:"));
+        let hours = BusinessHours { enabled: true, week: vec![None; 3], ..BusinessHours::default() };
+        let bad = InboxChanges { business_hours: Some(hours), ..Default::default() };
+        assert!(inbox.changed(bad).unwrap_err().to_string().starts_with("business_hours:"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod canned;
 pub mod conversation;
 pub mod email;
 pub mod event;
+pub mod hours;
 pub mod id;
 pub mod inbox;
 pub mod language;

@@ -129,6 +129,7 @@ async fn build(dir: &Path, conversations: u64) -> (Desk, Store, Agent) {
     let mut inboxes = Vec::new();
     for (name, style) in [("Chat", Style::LiveChatReturning), ("Email", Style::Messaging), ("Help", Style::Messaging)] {
         let s = InboxSettings {
+            business_hours: None,
             transcript_on_solve: None,
             name: name.into(),
             style,

@@ -43,6 +43,7 @@ async fn run(emails: usize) {
     let (desk, store, admin) = fresh_desk(&dir).await;
     desk.update_smtp_settings(&admin, settings.clone()).await.unwrap();
     let inbox = InboxSettings {
+        business_hours: None,
         name: "Web".into(),
         style: Style::Messaging,
         close_after_secs: None,

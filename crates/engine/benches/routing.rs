@@ -141,6 +141,7 @@ async fn desk_with_agents(dir: &Path) -> (Desk, Store, Agent, Vec<Id>) {
 /// A messaging inbox with the default routing (auto-assign on).
 async fn web_inbox(desk: &Desk, admin: &Agent) -> Id {
     let settings = InboxSettings {
+        business_hours: None,
         transcript_on_solve: None,
         name: "Web".into(),
         style: Style::Messaging,

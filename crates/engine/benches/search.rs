@@ -200,6 +200,7 @@ async fn build(dir: &Path, conversations: u64) {
     let mut inboxes = Vec::new();
     for name in ["Web", "Tienda", "Negozio"] {
         let s = InboxSettings {
+            business_hours: None,
             transcript_on_solve: None,
             name: name.into(),
             style: Style::Messaging,

@@ -239,6 +239,27 @@ impl Desk {
         self.set_status(actor, id, AccountStatus::Deactivated, EventKind::AgentDeactivated { agent: id }).await
     }
 
+    /// An admin makes a colleague an admin or an agent. Nobody changes their own role, so the
+    /// desk always keeps the admin who made the change.
+    pub async fn set_agent_role(&self, actor: &Agent, id: Id, role: Role) -> Result<Agent> {
+        require_admin(actor, "change roles")?;
+        if actor.id == id {
+            return Err(EngineError::Conflict("you cannot change your own role: ask another admin".into()));
+        }
+        let actor = actor.id;
+        self.command(move |tx| {
+            let Some(mut record) = tx.agent(id)? else { return abort(EngineError::NotFound("agent")) };
+            if record.agent.role == role {
+                return Ok(record.agent);
+            }
+            record.agent.role = role;
+            tx.put_agent(&record)?;
+            tx.record(Some(actor), EventKind::AgentRoleChanged { agent: id, role })?;
+            Ok(record.agent)
+        })
+        .await
+    }
+
     pub async fn reactivate_agent(&self, actor: &Agent, id: Id) -> Result<Agent> {
         require_admin(actor, "reactivate agents")?;
         self.set_status(actor, id, AccountStatus::Active, EventKind::AgentReactivated { agent: id }).await

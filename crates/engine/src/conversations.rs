@@ -8,7 +8,7 @@ use frontdesk_domain::attachment::{self, Attachment, Uploader};
 use frontdesk_domain::conversation::{decide, refuse_if_closed, AgentAction, Decision, Happening, Lifecycle, Status};
 use frontdesk_domain::inbox::{
     labels, language_tag, message_content, message_text, team_name, Contact, Conversation, ConversationChanges,
-    DeletionRefused, Inbox, InboxSettings, Message, MessageKind, Priority, Team,
+    DeletionRefused, Inbox, InboxChanges, InboxSettings, Message, MessageKind, Priority, Team,
 };
 use frontdesk_domain::snooze::{parse_day_start, parse_time_zone, snooze_end, SnoozeChoice};
 use frontdesk_domain::view::View;
@@ -75,6 +75,21 @@ impl Desk {
             tx.put_inbox(&inbox)?;
             tx.record(Some(actor), EventKind::InboxCreated { inbox: inbox.id })?;
             Ok(inbox)
+        })
+        .await
+    }
+
+    /// An admin changes an inbox's name, style, close window, time zone or business hours.
+    /// Conversations already solved keep the close time they were given.
+    pub async fn update_inbox(&self, actor: &Agent, inbox: Id, changes: InboxChanges) -> Result<Inbox> {
+        crate::accounts::require_admin(actor, "change inboxes")?;
+        let actor = actor.id;
+        self.command(move |tx| {
+            let Some(found) = tx.inbox(inbox)? else { return abort(EngineError::NotFound("inbox")) };
+            let changed = found.changed(changes.clone()).map_err(|e| TxError::Abort(e.into()))?;
+            tx.put_inbox(&changed)?;
+            tx.record(Some(actor), EventKind::InboxUpdated { inbox })?;
+            Ok(changed)
         })
         .await
     }

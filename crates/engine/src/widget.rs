@@ -333,7 +333,8 @@ impl Desk {
 
     /// A visitor's message. Without a session it makes one: a contact of its own (never one
     /// found by the email typed in, which anybody could type), and a visitor token to keep.
-    /// A message that starts a conversation gets the inbox's greeting at once.
+    /// A message that starts a conversation gets the inbox's greeting at once (its away
+    /// message outside business hours).
     pub async fn visitor_message(
         &self,
         inbox: &Inbox,
@@ -376,17 +377,26 @@ impl Desk {
                 let (mut posted, started) =
                     receive(tx, &mut routing, &inbox, &contact, content.clone(), &details.labels, files)?;
                 mark_attached(tx, uploads, posted.conversation.id, posted.message.seq)?;
-                let greeting = match started && !inbox.widget.greeting.is_empty() {
-                    true => {
+                // A conversation started outside business hours gets the away message instead
+                // of the greeting, which would promise someone is there.
+                let away = &inbox.business_hours.away_message;
+                let automatic = match started {
+                    false => None,
+                    true if !inbox.open_now(tx.now()).open && !away.is_empty() => Some(away.clone()),
+                    true if !inbox.widget.greeting.is_empty() => Some(inbox.widget.greeting.clone()),
+                    true => None,
+                };
+                let greeting = match automatic {
+                    Some(text) => {
                         let c = &mut posted.conversation;
                         let preview = c.preview.clone();
-                        let m = append(tx, c, MessageKind::Outgoing, None, inbox.widget.greeting.clone())?;
-                        // The list shows what the customer wrote, not the automatic greeting.
+                        let m = append(tx, c, MessageKind::Outgoing, None, text)?;
+                        // The list shows what the customer wrote, not the automatic reply.
                         c.preview = preview;
                         tx.put_conversation(c)?;
                         Some(m)
                     }
-                    false => None,
+                    None => None,
                 };
                 assign_waiting(tx, routing)?;
                 let conversation = tx.conversation(posted.conversation.id)?.unwrap_or(posted.conversation);

@@ -41,6 +41,7 @@ async fn fixture() -> Fixture {
 impl Fixture {
     async fn inbox(&self, style: Style, close_after_secs: Option<u64>) -> Id {
         let settings = InboxSettings {
+            business_hours: None,
             transcript_on_solve: None,
             name: format!("{style:?}"),
             style,
@@ -253,6 +254,7 @@ async fn an_invited_agent_opening_takes_the_conversation() {
 async fn the_scheduler_wakes_a_snoozed_conversation_on_the_real_clock() {
     let (desk, admin, _dir) = desk_on(Arc::new(frontdesk_engine::SystemClock)).await;
     let settings = InboxSettings {
+        business_hours: None,
         transcript_on_solve: None,
         name: "Web".into(),
         style: Style::Messaging,

@@ -81,6 +81,7 @@ fn run(style: Style, close_after: Option<u64>, steps: Vec<Step>) -> Result<(), T
     rt.block_on(async {
         let admin = desk.setup(common::acme_setup()).await.unwrap().agent;
         let settings = InboxSettings {
+            business_hours: None,
             transcript_on_solve: None,
             name: "Inbox".into(),
             style,

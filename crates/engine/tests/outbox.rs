@@ -47,6 +47,7 @@ impl Fixture {
         let desk = Desk::open(dir.path(), &StoreConfig::default(), clock.clone(), &mut |_| {}).unwrap();
         let admin = desk.setup(common::acme_setup()).await.unwrap().agent;
         let settings = InboxSettings {
+            business_hours: None,
             transcript_on_solve: Some(transcript_on_solve),
             name: "Website".into(),
             style: Style::Messaging,

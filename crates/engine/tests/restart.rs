@@ -117,6 +117,7 @@ fn timer_child() {
             let desk = open(dir, START);
             let admin = desk.setup(common::acme_setup()).await.unwrap().agent;
             let settings = InboxSettings {
+                business_hours: None,
                 transcript_on_solve: None,
                 name: "Chat".into(),
                 style: Style::LiveChatReturning,

@@ -43,6 +43,7 @@ impl Fixture {
 
     async fn inbox(&self, routing: InboxRouting) -> Id {
         let settings = InboxSettings {
+            business_hours: None,
             transcript_on_solve: None,
             name: "Website".into(),
             style: Style::Messaging,

@@ -86,6 +86,7 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
         let mut inboxes = Vec::new();
         for (name, routing) in [("Website", plain), ("Billing", team_inbox)] {
             let settings = InboxSettings {
+                business_hours: None,
                 transcript_on_solve: None,
                 name: name.into(),
                 style: Style::Messaging,

@@ -152,6 +152,7 @@ async fn write_fixture() {
     let bo = desk.accept_invitation(&invitation.token, "battery staple".into()).await.unwrap().agent;
     let team = desk.create_team(&ana, "Billing").await.unwrap();
     let settings = |name: &str, style| InboxSettings {
+        business_hours: None,
         transcript_on_solve: None,
         name: name.into(),
         style,

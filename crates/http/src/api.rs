@@ -167,6 +167,26 @@ pub async fn deactivate(State(s): State<AppState>, me: CurrentAgent, Path(id): P
     Ok(Json(s.desk.deactivate_agent(&me.agent, parse_id(&id, "agent")?).await?))
 }
 
+/// What an admin sends to change a colleague's role.
+#[derive(Debug, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct RoleChange {
+    pub role: Role,
+}
+
+#[utoipa::path(put, path = "/api/v1/agents/{id}/role", tag = "agents", security(("bearer" = [])),
+    params(("id" = String, Path, description = "agent id")), request_body = RoleChange,
+    responses((status = 200, body = Agent), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    (status = 409, body = ErrorBody, description = "your own role")))]
+pub async fn set_role(
+    State(s): State<AppState>,
+    me: CurrentAgent,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<RoleChange>,
+) -> ApiResult<Json<Agent>> {
+    Ok(Json(s.desk.set_agent_role(&me.agent, parse_id(&id, "agent")?, req.role).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/agents/{id}/reactivate", tag = "agents", security(("bearer" = [])),
     params(("id" = String, Path, description = "agent id")), responses((status = 200, body = Agent), (status = 403, body = ErrorBody)))]
 pub async fn reactivate(State(s): State<AppState>, me: CurrentAgent, Path(id): Path<String>) -> ApiResult<Json<Agent>> {

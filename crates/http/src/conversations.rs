@@ -9,7 +9,9 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use frontdesk_domain::conversation::Status;
-use frontdesk_domain::inbox::{Contact, Conversation, ConversationChanges, Inbox, InboxSettings, Message, Team};
+use frontdesk_domain::inbox::{
+    Contact, Conversation, ConversationChanges, Inbox, InboxChanges, InboxSettings, Message, Team,
+};
 use frontdesk_domain::view::{label, View};
 use frontdesk_domain::{Id, Timestamp};
 use frontdesk_engine::{ContactRef, Posted, StatusFilter, StatusRequest, ViewCursor};
@@ -173,6 +175,19 @@ pub async fn create_inbox(
     JsonBody(req): JsonBody<InboxSettings>,
 ) -> ApiResult<impl IntoResponse> {
     Ok((StatusCode::CREATED, Json(s.desk.create_inbox(&me.agent, req).await?)))
+}
+
+#[utoipa::path(patch, path = "/api/v1/inboxes/{id}", tag = "inboxes", security(("bearer" = [])),
+    params(("id" = String, Path, description = "inbox id")), request_body = InboxChanges,
+    responses((status = 200, body = Inbox), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    (status = 422, body = ErrorBody)))]
+pub async fn update_inbox(
+    State(s): State<AppState>,
+    me: CurrentAgent,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<InboxChanges>,
+) -> ApiResult<Json<Inbox>> {
+    Ok(Json(s.desk.update_inbox(&me.agent, parse_id(&id, "inbox")?, req).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/inboxes/{id}/customer_messages", tag = "conversations", security(("bearer" = [])),

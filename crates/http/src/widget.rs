@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use frontdesk_domain::email::OutgoingEmail;
 use frontdesk_domain::event::Typing;
+use frontdesk_domain::hours::{OpenNow, ReplyTime};
 use frontdesk_domain::inbox::Inbox;
 use frontdesk_domain::widget::{LauncherPosition, PreChatForm, WidgetSettingsInput};
 use frontdesk_domain::{EventKind, Id};
@@ -145,6 +146,11 @@ pub struct WidgetConfig {
     pub pre_chat: PreChatForm,
     /// "en", "es" or "it"; none: the visitor's browser language.
     pub language: Option<String>,
+    /// Whether the team is at work now (always, without business hours) and when it is next.
+    pub open_now: OpenNow,
+    /// Shown while the team is away; empty: the widget's own words.
+    pub away_message: String,
+    pub reply_time: ReplyTime,
 }
 
 #[derive(Debug, Deserialize, ts_rs::TS, utoipa::ToSchema)]
@@ -183,6 +189,9 @@ pub async fn config(State(s): State<AppState>, caller: WidgetCaller) -> ApiResul
         greeting: w.greeting.clone(),
         pre_chat: w.pre_chat.clone(),
         language: w.language.clone(),
+        open_now: caller.inbox.open_now(s.desk.now()),
+        away_message: caller.inbox.business_hours.away_message.clone(),
+        reply_time: caller.inbox.business_hours.reply_time,
     }))
 }
 

@@ -152,6 +152,37 @@ async fn admins_invite_and_deactivate_and_agents_cannot() {
 }
 
 #[tokio::test]
+async fn an_admin_makes_a_colleague_admin_and_back_but_never_changes_their_own_role() {
+    let c = Client::new();
+    let admin = c.setup().await;
+    let me = c.ok("GET", "/api/v1/me", &admin, None).await;
+    let (bob, bob_id) = c.agent(&admin, "bob").await;
+    let role = |r: &str| Some(json!({ "role": r }));
+    let denied = c.call("PUT", &format!("/api/v1/agents/{bob_id}/role"), Some(&bob), role("admin")).await;
+    assert_eq!((denied.status, error_code(&denied)), (StatusCode::FORBIDDEN, "admin_only"));
+
+    let promoted = c.ok("PUT", &format!("/api/v1/agents/{bob_id}/role"), &admin, role("admin")).await;
+    assert_eq!(promoted["role"], "admin");
+    // Bob's own session now has an admin's rights, without logging in again.
+    let team = c.call("POST", "/api/v1/teams", Some(&bob), Some(json!({"name": "Billing"}))).await;
+    assert_eq!(team.status, StatusCode::CREATED, "{:?}", team.body);
+    let events = c.ok("GET", "/api/v1/events", &admin, None).await;
+    assert!(events["items"].as_array().unwrap().iter().any(|e| e["type"] == "agent.role_changed"));
+
+    let own = c
+        .call("PUT", &format!("/api/v1/agents/{}/role", me["id"].as_str().unwrap()), Some(&admin), role("agent"))
+        .await;
+    assert_eq!(own.status, StatusCode::CONFLICT, "{:?}", own.body);
+    assert!(own.body["error"]["message"].as_str().unwrap().contains("your own role"));
+    let bad = c.call("PUT", &format!("/api/v1/agents/{bob_id}/role"), Some(&admin), role("owner")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", bad.body);
+
+    c.ok("PUT", &format!("/api/v1/agents/{bob_id}/role"), &admin, role("agent")).await;
+    let team = c.call("POST", "/api/v1/teams", Some(&bob), Some(json!({"name": "Sales"}))).await;
+    assert_eq!(team.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
 async fn the_event_log_pages_by_cursor() {
     let c = Client::new();
     let admin = c.setup().await;

@@ -187,6 +187,54 @@ async fn a_visitor_chats_gets_the_greeting_and_sees_only_public_messages_of_thei
 }
 
 #[tokio::test]
+async fn outside_business_hours_the_visitor_is_told_when_the_team_is_back_and_still_writes() {
+    let c = Client::new();
+    let (admin, inbox, w) = desk_with_widget(&c, no_form()).await;
+    let path = format!("/api/v1/inboxes/{}", inbox["id"].as_str().unwrap());
+    // The desk's clock says Friday 15 January 2027, 08:00 in London.
+    let day = |opens: &str| json!({"opens": opens, "closes": "17:00"});
+    let week = |opens: &str| json!([day(opens), day(opens), day(opens), day(opens), day(opens), null, null]);
+    let hours = |opens: &str| {
+        json!({"business_hours": {"enabled": true, "week": week(opens), "reply_time": "hours",
+            "away_message": "We are out until 9. Leave a message and we will answer then."},
+            "time_zone": "Europe/London"})
+    };
+    let (agent, _) = c.agent(&admin, "bob").await;
+    let refused = c.call("PATCH", &path, Some(&agent), Some(hours("09:00"))).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let changed = c.ok("PATCH", &path, &admin, Some(hours("09:00"))).await;
+    assert_eq!((changed["time_zone"].as_str(), changed["style"].as_str()), (Some("Europe/London"), Some("messaging")));
+
+    let config = w.ok("GET", "/inbox", None, None).await;
+    assert_eq!(config["open_now"]["open"], false);
+    assert_eq!(config["open_now"]["opens_at"], 1_800_003_600_000_i64, "09:00 the same morning");
+    assert_eq!(config["reply_time"], "hours");
+    let first = w.ok("POST", "/messages", None, Some(json!({"content": "Is the shop open on Saturday?"}))).await;
+    assert_eq!(first["greeting"]["content"], "We are out until 9. Leave a message and we will answer then.");
+    let conversation = first["conversation"]["id"].as_str().unwrap();
+    let seen = c.ok("GET", &format!("/api/v1/conversations/{conversation}"), &admin, None).await;
+    assert_eq!(
+        (seen["status"].as_str(), seen["preview"].as_str()),
+        (Some("new"), Some("Is the shop open on Saturday?"))
+    );
+
+    // From seven the team is at work: the greeting again, no away message.
+    c.ok("PATCH", &path, &admin, Some(hours("07:00"))).await;
+    let config = w.ok("GET", "/inbox", None, None).await;
+    assert_eq!((config["open_now"]["open"].as_bool(), config["open_now"]["opens_at"].is_null()), (Some(true), true));
+    let second = w.ok("POST", "/messages", None, Some(json!({"content": "Hello"}))).await;
+    assert_eq!(second["greeting"]["content"], "Hi! We usually answer within minutes.");
+
+    let backwards =
+        json!({"business_hours": {"enabled": true, "week": week("18:00"), "reply_time": "day", "away_message": ""}});
+    let bad = c.call("PATCH", &path, Some(&admin), Some(backwards)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body["error"]["message"].as_str().unwrap().contains("Monday closes at 17:00 before it opens at 18:00"));
+    let kept = w.ok("GET", "/inbox", None, None).await;
+    assert_eq!(kept["open_now"]["open"], true, "a refused change leaves the hours as they were");
+}
+
+#[tokio::test]
 async fn a_site_proves_its_users_identity_with_the_inboxs_secret() {
     let c = Client::new();
     let (_, inbox, w) = desk_with_widget(&c, no_form()).await;

@@ -29,6 +29,7 @@ pub fn open(dir: &Path, clock: &Arc<ManualClock>) -> Desk {
 pub async fn set_up_with_inbox(desk: &Desk) -> (Agent, Id) {
     let admin = desk.setup(acme_setup()).await.unwrap().agent;
     let settings = InboxSettings {
+        business_hours: None,
         transcript_on_solve: None,
         name: "Web".into(),
         style: Style::Messaging,
