@@ -349,3 +349,68 @@ test('a visitor sends a photo, the agent sees it and answers with a PDF; a file 
   await ana.context().close();
   await context.close();
 });
+
+test('outside the business hours set on the Inboxes screen, the widget says when the team is back and takes a message', async () => {
+  let night = await env.api('POST', '/api/v1/inboxes', admin, { name: 'Night desk', style: 'messaging' });
+  night = await env.api('PUT', `/api/v1/inboxes/${night.id}/widget`, admin, {
+    allowed_origins: [shop.origin],
+    colour: '#224488',
+    position: 'bottom_right',
+    greeting: 'Hello! How can we help?',
+    pre_chat: { name: 'hidden', email: 'hidden', topic: 'hidden', topics: [] },
+  });
+  // Only tomorrow has hours, so the team is away whatever the time is now.
+  const days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+  const tomorrow = days[(new Date().getUTCDay() + 6 + 1) % 7];
+  const page = await logIn(env.chrome.browser, env.desk.url, 'ana@acme.test', 'correct horse battery');
+  await page.getByRole('link', { name: 'Inboxes' }).click();
+  const box = page.locator('section[data-inbox="Night desk"]');
+  await box.getByText('Style, time zone and business hours').click();
+  await box.getByLabel('Time zone').fill('UTC');
+  await box.getByLabel('Outside these hours').check();
+  for (const day of days) {
+    const open = box.getByRole('checkbox', { name: day, exact: true });
+    if (day === tomorrow) await open.check();
+    else await open.uncheck();
+  }
+  await box.getByLabel(`${tomorrow} opens`).fill('18:00');
+  await box.getByLabel(`${tomorrow} closes`).fill('08:00');
+  await box.getByRole('button', { name: 'Save inbox' }).click();
+  await box.getByRole('alert').getByText(`${tomorrow} closes at 08:00 before it opens at 18:00`).waitFor();
+  await box.getByLabel(`${tomorrow} opens`).fill('09:00');
+  await box.getByLabel(`${tomorrow} closes`).fill('17:00');
+  await box.getByLabel('Away message').fill('We are closed today. Leave a message and we will answer tomorrow at nine.');
+  await box.getByLabel('the widget says the team replies').selectOption('hours');
+  await box.getByRole('button', { name: 'Save inbox' }).click();
+  await box.getByRole('status').getByText('Saved.').waitFor();
+  await page.locator('section[data-inbox="Night desk"] .hint').getByText('business hours on').waitFor();
+  await page.screenshot({ path: join(artifacts, 'browser-business-hours.png'), fullPage: true });
+  await page.context().close();
+
+  const snippet = `<script src="${env.desk.url.replace(/\/$/, '')}/widget.js" data-website-token="${night.widget.website_token}" async></script>`;
+  shop.pages['/night'] = shopPage(snippet);
+  const context = await env.chrome.browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
+  const visitor = await context.newPage();
+  await visitor.goto(`${shop.origin}/night`);
+  await visitor.getByRole('button', { name: 'Night desk' }).click();
+  const chat = visitor.frameLocator('iframe[title="Night desk"]');
+  await chat.getByText(new RegExp(`^Back ${tomorrow},? 9:00 AM$`)).waitFor();
+  await chat.locator('.log .away').getByText('We are closed today.', { exact: false }).waitFor();
+  assert.equal(await chat.getByText('Hello! How can we help?').count(), 0, 'no greeting promising someone is there');
+  await chat.getByLabel('Write a message…').fill('My bike arrived without its pedals.');
+  await chat.getByLabel('Write a message…').press('Enter');
+  await chat.getByText('Delivered').waitFor();
+  await visitor.screenshot({ path: join(artifacts, 'browser-widget-away.png') });
+  await context.close();
+
+  const list = await env.api('GET', `/api/v1/conversations?view=inbox:${night.id}`, admin);
+  assert.equal(list.items.length, 1);
+  const messages = await env.api('GET', `/api/v1/conversations/${list.items[0].id}/messages`, admin);
+  assert.deepEqual(
+    messages.items.map((m) => [m.kind, m.content]),
+    [
+      ['incoming', 'My bike arrived without its pedals.'],
+      ['outgoing', 'We are closed today. Leave a message and we will answer tomorrow at nine.'],
+    ],
+  );
+});

@@ -1,5 +1,7 @@
 // The host desk's agent API, typed with the types generated from the Rust code (src/lib/api/).
 import type { Agent } from './api/Agent';
+import type { InboxChanges } from './api/InboxChanges';
+import type { Role } from './api/Role';
 import type { NotificationSettings } from './api/NotificationSettings';
 import type { AgentRouting } from './api/AgentRouting';
 import type { Availability } from './api/Availability';
@@ -166,6 +168,7 @@ export class Client {
     this.call<AgentPage>('GET', `/api/v1/agents?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`);
   invite = (req: InviteRequest) => this.call<Invitation>('POST', '/api/v1/agents', req);
   deactivate = (id: string) => this.call<Agent>('POST', `/api/v1/agents/${encodeURIComponent(id)}/deactivate`);
+  setRole = (id: string, role: Role) => this.call<Agent>('PUT', `/api/v1/agents/${encodeURIComponent(id)}/role`, { role });
   reactivate = (id: string) => this.call<Agent>('POST', `/api/v1/agents/${encodeURIComponent(id)}/reactivate`);
   /** null until an admin sets up outgoing email. */
   smtpSettings = () => this.call<SmtpSettingsView | null>('GET', '/api/v1/settings/smtp');
@@ -177,6 +180,8 @@ export class Client {
   network = () => this.call<NetworkStatus>('GET', '/api/v1/network');
   inboxes = () => this.call<Inbox[]>('GET', '/api/v1/inboxes');
   createInbox = (settings: InboxSettings) => this.call<Inbox>('POST', '/api/v1/inboxes', settings);
+  updateInbox = (id: string, changes: InboxChanges) =>
+    this.call<Inbox>('PATCH', `/api/v1/inboxes/${encodeURIComponent(id)}`, changes);
   updateInboxRouting = (id: string, routing: InboxRouting) =>
     this.call<Inbox>('PUT', `/api/v1/inboxes/${encodeURIComponent(id)}/routing`, routing);
   updateWidget = (id: string, settings: WidgetSettingsInput) =>

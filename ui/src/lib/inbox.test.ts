@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Event } from './api/Event';
 import type { Message } from './api/Message';
 import type { StatusOffers } from './api/StatusOffers';
-import { ago, mergeMessages, offersFor, parseLabels, sendsOnKey, staleAfter } from './inbox';
+import { ago, mergeMessages, offersFor, parseCapacity, parseLabels, sendsOnKey, staleAfter } from './inbox';
 
 const msg = (seq: number, content = `m${seq}`): Message => ({
   conversation: 'c1',
@@ -80,6 +80,14 @@ test('Enter sends, Shift+Enter and composing do not', () => {
 test('labels as typed become the set the desk stores', () => {
   expect(parseLabels(' Shipping, vip  vip,\nRefund ')).toEqual(['shipping', 'vip', 'refund']);
   expect(parseLabels(' , ')).toEqual([]);
+});
+
+test('a capacity is a whole number of conversations, anything else says so', () => {
+  expect(parseCapacity(' 4 ')).toBe(4);
+  expect(parseCapacity('0')).toBe(0);
+  expect(parseCapacity('2.5')).toContain("'2.5' is not a capacity");
+  expect(parseCapacity('')).toContain('whole number');
+  expect(parseCapacity('-1')).toContain('whole number');
 });
 
 test('a read that crossed my own change on the wire does not undo it', async () => {

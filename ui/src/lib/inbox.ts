@@ -5,7 +5,24 @@ import type { Event } from './api/Event';
 import type { Message } from './api/Message';
 import type { Status } from './api/Status';
 import type { StatusOffers } from './api/StatusOffers';
+import type { Style } from './api/Style';
 import type { WaitReason } from './api/WaitReason';
+
+/** A capacity typed by an admin, or what is wrong with it. */
+export function parseCapacity(text: string): number | string {
+  const capacity = Number(text.trim());
+  if (text.trim() === '' || !Number.isInteger(capacity) || capacity < 0) {
+    return `'${text}' is not a capacity: use a whole number of conversations, like 3`;
+  }
+  return capacity;
+}
+
+/** The conversation styles as the inbox forms offer them. */
+export const STYLE: Record<Style, string> = {
+  live_chat: 'Live chat — solved closes at once; a returning customer starts a new conversation',
+  live_chat_returning: 'Live chat with returning customer — reopens if they write within the window (1 hour by default)',
+  messaging: 'Messaging — reopens if they write within the window (4 days by default, up to 28)',
+};
 
 export const STATUS_LABEL: Record<Status, string> = {
   new: 'New',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { VisitorConversation } from '../lib/api/VisitorConversation';
 import type { VisitorMessage } from '../lib/api/VisitorMessage';
 import { current, isFinished, lastSeq, mergeBySeq, upsert } from './chat';
-import { WORDS, fill, pickLanguage } from './i18n';
+import { WORDS, fill, pickLanguage, teamStatus } from './i18n';
 
 const msg = (seq: number, content = `m${seq}`): VisitorMessage => ({
   conversation: '1',
@@ -55,5 +55,20 @@ describe('the widget language', () => {
     expect(pickLanguage(null, ['de-DE', 'es-MX', 'en'])).toBe('es');
     expect(pickLanguage(null, ['de'])).toBe('en');
     expect(fill(WORDS.es.thanksRating, { rating: 4 })).toBe('Gracias por tu valoración: 4/5.');
+  });
+});
+
+describe('what the header says about the team', () => {
+  const at = Date.UTC(2027, 0, 18, 8, 0); // a Monday
+  it('promises the inbox reply time while the team is at work', () => {
+    const open = { open_now: { open: true, opens_at: null }, reply_time: 'hours' as const };
+    expect(teamStatus(open, WORDS.en, 'en')).toBe('Typically replies in a few hours');
+    expect(teamStatus(open, WORDS.it, 'it')).toBe('Di solito risponde in poche ore');
+  });
+  it('says when the team is back while it is away, and nothing when it never opens', () => {
+    const away = { open_now: { open: false, opens_at: at }, reply_time: 'minutes' as const };
+    expect(teamStatus(away, WORDS.en, 'en')).toMatch(/^Back Monday/);
+    expect(teamStatus(away, WORDS.es, 'es')).toMatch(/^De vuelta: lunes/);
+    expect(teamStatus({ ...away, open_now: { open: false, opens_at: null } }, WORDS.en, 'en')).toBe('');
   });
 });

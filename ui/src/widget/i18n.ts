@@ -43,6 +43,11 @@ const en = {
   removeFile: 'Remove',
   tooBig: '{name} is larger than 10 MB: send a smaller file',
   tooMany: 'At most 5 files on one message',
+  replyMinutes: 'Typically replies in a few minutes',
+  replyHours: 'Typically replies in a few hours',
+  replyDay: 'Typically replies within a day',
+  away: 'We are away right now. Leave a message and we will answer when we are back.',
+  backAt: 'Back {when}',
 };
 
 export type Words = typeof en;
@@ -87,6 +92,11 @@ const es: Words = {
   removeFile: 'Quitar',
   tooBig: '{name} pesa más de 10 MB: envía un archivo más pequeño',
   tooMany: 'Como máximo 5 archivos por mensaje',
+  replyMinutes: 'Suele responder en unos minutos',
+  replyHours: 'Suele responder en unas horas',
+  replyDay: 'Suele responder en un día',
+  away: 'Ahora no estamos. Deja un mensaje y te responderemos a la vuelta.',
+  backAt: 'De vuelta: {when}',
 };
 
 const it: Words = {
@@ -129,6 +139,11 @@ const it: Words = {
   removeFile: 'Rimuovi',
   tooBig: '{name} supera i 10 MB: invia un file più piccolo',
   tooMany: 'Al massimo 5 file per messaggio',
+  replyMinutes: 'Di solito risponde in pochi minuti',
+  replyHours: 'Di solito risponde in poche ore',
+  replyDay: 'Di solito risponde entro un giorno',
+  away: 'Ora non ci siamo. Lascia un messaggio e ti risponderemo al rientro.',
+  backAt: 'Di ritorno: {when}',
 };
 
 export const WORDS: Record<Lang, Words> = { en, es, it };
@@ -140,6 +155,21 @@ export function pickLanguage(inboxSetting: string | null, browser: readonly stri
     return primary === 'en' || primary === 'es' || primary === 'it' ? primary : null;
   };
   return known(inboxSetting) ?? browser.map(known).find((l) => l !== null) ?? 'en';
+}
+
+/** What the header says about the team: how soon it replies, or that it is away and until when
+ * (in the visitor's own clock). */
+export function teamStatus(
+  config: { open_now: { open: boolean; opens_at: number | null }; reply_time: 'minutes' | 'hours' | 'day' },
+  words: Words,
+  lang: string,
+): string {
+  if (config.open_now.open) {
+    return { minutes: words.replyMinutes, hours: words.replyHours, day: words.replyDay }[config.reply_time];
+  }
+  if (config.open_now.opens_at === null) return '';
+  const when = new Date(config.open_now.opens_at).toLocaleString(lang, { weekday: 'long', hour: 'numeric', minute: '2-digit' });
+  return fill(words.backAt, { when });
 }
 
 /** Fills `{name}` slots. */
