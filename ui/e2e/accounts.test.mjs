@@ -70,6 +70,23 @@ test('an admin invites a colleague who joins through the link', async () => {
   await bob.getByRole('heading', { name: 'Inbox' }).waitFor();
   assert.match(await bob.locator('nav').innerText(), /Bob Agent[\s\S]*agent/);
 
+  // Ana makes Bob an admin and gives him room for five conversations; Bob's open app follows.
+  await admin.reload();
+  await admin.getByLabel('Role of Bob Agent').selectOption('admin');
+  await admin.getByLabel('Capacity of Bob Agent').fill('2.5');
+  await admin.getByLabel('Capacity of Bob Agent').press('Enter');
+  await admin.getByRole('alert').getByText("'2.5' is not a capacity").waitFor();
+  await admin.getByLabel('Capacity of Bob Agent').fill('5');
+  await admin.getByLabel('Capacity of Bob Agent').press('Enter');
+  await admin.reload();
+  assert.equal(await admin.getByLabel('Role of Bob Agent').inputValue(), 'admin');
+  assert.equal(await admin.getByLabel('Capacity of Bob Agent').inputValue(), '5');
+  assert.equal(await admin.getByLabel('Role of Ana Admin').count(), 0, 'nobody changes their own role');
+  await bob.reload();
+  await bob.getByRole('link', { name: 'Inboxes' }).waitFor();
+  assert.match(await bob.locator('nav').innerText(), /Bob Agent[\s\S]*admin/);
+  await admin.screenshot({ path: join(artifacts, 'browser-agents.png') });
+
   // Deactivated, Bob is sent back to the login screen on his next request.
   await admin.reload();
   admin.once('dialog', (d) => d.accept());
