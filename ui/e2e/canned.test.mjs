@@ -42,10 +42,24 @@ test('an admin adds a canned response and an agent replies with it by typing /re
   await ben.screenshot({ path: join(artifacts, 'browser-canned-picker.png') });
   await ben.keyboard.press('Enter');
   assert.equal(await reply.inputValue(), 'Hi Joe! We have refunded your order: it shows on your card in 3–5 days.');
-  await ben.keyboard.press('Enter');
+  // An emoji from the picker goes where the caret is: after "Hi Joe!".
+  await reply.evaluate((box) => box.setSelectionRange(7, 7));
+  await ben.getByRole('button', { name: 'Emoji', exact: true }).click();
+  await ben.getByRole('dialog', { name: 'Emoji' }).getByRole('button', { name: 'wave' }).click();
+  assert.equal(await reply.inputValue(), 'Hi Joe!👋 We have refunded your order: it shows on your card in 3–5 days.');
+  assert.equal(await ben.getByRole('dialog', { name: 'Emoji' }).count(), 0, 'the picker closes after a pick');
+  await ben.getByRole('button', { name: 'Emoji', exact: true }).click();
+  await ben.getByLabel('Find an emoji').fill('zebra');
+  await ben.getByText('No emoji has that name').waitFor();
+  await ben.getByLabel('Find an emoji').fill('thumbs up');
+  await ben.screenshot({ path: join(artifacts, 'browser-emoji-picker.png') });
+  await ben.getByLabel('Find an emoji').press('Enter');
+  // The caret stayed after the first emoji, so the second follows it.
+  assert.equal(await reply.inputValue(), 'Hi Joe!👋👍 We have refunded your order: it shows on your card in 3–5 days.');
+  await reply.press('Enter');
   await ben.locator('article.outgoing', { hasText: 'We have refunded your order' }).waitFor();
   const history = await env.api('GET', `/api/v1/conversations/${posted.conversation.id}/messages`, admin.token);
-  assert.equal(history.items.at(-1).content, 'Hi Joe! We have refunded your order: it shows on your card in 3–5 days.');
+  assert.equal(history.items.at(-1).content, 'Hi Joe!👋👍 We have refunded your order: it shows on your card in 3–5 days.');
   await ana.close();
   await ben.close();
 });

@@ -397,7 +397,10 @@ test('outside the business hours set on the Inboxes screen, the widget says when
   await chat.getByText(new RegExp(`^Back ${tomorrow},? 9:00 AM$`)).waitFor();
   await chat.locator('.log .away').getByText('We are closed today.', { exact: false }).waitFor();
   assert.equal(await chat.getByText('Hello! How can we help?').count(), 0, 'no greeting promising someone is there');
-  await chat.getByLabel('Write a message…').fill('My bike arrived without its pedals.');
+  await chat.getByLabel('Write a message…').fill('My bike arrived without its pedals. ');
+  await chat.getByRole('button', { name: 'Emoji', exact: true }).click();
+  await chat.getByLabel('Find an emoji').fill('sad');
+  await chat.getByLabel('Find an emoji').press('Enter');
   await chat.getByLabel('Write a message…').press('Enter');
   await chat.getByText('Delivered').waitFor();
   await visitor.screenshot({ path: join(artifacts, 'browser-widget-away.png') });
@@ -409,7 +412,7 @@ test('outside the business hours set on the Inboxes screen, the widget says when
   assert.deepEqual(
     messages.items.map((m) => [m.kind, m.content]),
     [
-      ['incoming', 'My bike arrived without its pedals.'],
+      ['incoming', 'My bike arrived without its pedals. 😢'],
       ['outgoing', 'We are closed today. Leave a message and we will answer tomorrow at nine.'],
     ],
   );
