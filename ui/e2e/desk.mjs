@@ -1,6 +1,7 @@
 // Starts the real `frontdesk serve` on a free loopback port with a temp data folder, and a
 // headless Debian Chromium driven by playwright-core.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -135,6 +136,18 @@ export function useDesk(prepare = async () => {}, deskArgs = []) {
     if (env.desk) assert.equal(await env.desk.stop(), 0, 'frontdesk serve stops cleanly on SIGTERM');
   });
   return env;
+}
+
+/** A plain website (another origin than the desk) on a loopback port of its own; `pages` maps a
+ * path to its HTML, and may gain pages later. */
+export async function startSite(pages) {
+  const server = createServer((req, res) => {
+    const html = pages[new URL(req.url, 'http://x').pathname];
+    res.writeHead(html ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html ?? 'not found');
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { origin: `http://127.0.0.1:${server.address().port}`, pages, close: () => server.close() };
 }
 
 /** tests/support/smtp_server.py (Debian's aiosmtpd) on a free port; resolves once it listens. */

@@ -40,6 +40,11 @@ test('two agents share a conversation live: routed, answered, noted, handed over
   const overview = await env.api('GET', '/api/v1/routing', admin.token);
   assert.equal(overview.agents.find((a) => a.name === 'Ana Admin').availability, 'online');
   assert.equal(await count(ana, 'mine'), '0');
+  // Ben sees Ana's presence turn green among the People, without a reload.
+  const anaView = `assignee:${overview.agents.find((a) => a.name === 'Ana Admin').agent}`;
+  const benView = `assignee:${overview.agents.find((a) => a.name === 'Ben Agent').agent}`;
+  await ben.locator(`[data-view="${anaView}"] [data-presence="online"]`).waitFor({ timeout: 10_000 });
+  await ben.locator(`[data-view="${benView}"] [data-presence="offline"]`).waitFor();
 
   // A customer writes; both lists show it without a reload, and it is Ana's.
   const first = await env.api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, admin.token, {

@@ -6,9 +6,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { artifacts, logIn, sendMailThrough, setUpAcme, startSmtp, useDesk } from './desk.mjs';
+import { artifacts, logIn, sendMailThrough, setUpAcme, startSite, startSmtp, useDesk } from './desk.mjs';
 
 const env = useDesk(prepare);
 let smtp;
@@ -16,17 +15,6 @@ let shop; // the allowed site
 let other; // a site the inbox does not list
 let admin;
 let inbox;
-
-/** A plain site on a loopback port of its own; `pages` maps a path to its HTML. */
-async function startSite(pages) {
-  const server = createServer((req, res) => {
-    const html = pages[new URL(req.url, 'http://x').pathname];
-    res.writeHead(html ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(html ?? 'not found');
-  });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { origin: `http://127.0.0.1:${server.address().port}`, pages, close: () => server.close() };
-}
 
 /** A shop page with its own styles and script, and the snippet an admin pastes. */
 function shopPage(snippet) {

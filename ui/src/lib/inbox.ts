@@ -1,5 +1,6 @@
 // The inbox's rules of display, kept free of Svelte so they are unit-tested: what an event
 // makes stale, how messages merge without doubles, wait times, and the reply box's keys.
+import type { Availability } from './api/Availability';
 import type { Conversation } from './api/Conversation';
 import type { Event } from './api/Event';
 import type { Message } from './api/Message';
@@ -7,6 +8,9 @@ import type { Status } from './api/Status';
 import type { StatusOffers } from './api/StatusOffers';
 import type { Style } from './api/Style';
 import type { WaitReason } from './api/WaitReason';
+
+/** How an agent's presence dot is named. */
+export const PRESENCE: Record<Availability, string> = { online: 'Online', away: 'Away', offline: 'Offline' };
 
 /** A capacity typed by an admin, or what is wrong with it. */
 export function parseCapacity(text: string): number | string {
@@ -100,6 +104,7 @@ export function staleAfter(event: Event, openConversation: string | null): Stale
     case 'agent.activated':
     case 'agent.deactivated':
     case 'agent.reactivated':
+    case 'agent.role_changed':
     case 'agent.routing_changed':
       return { ...none, agents: true };
     case 'inbox.created':
