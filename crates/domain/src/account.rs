@@ -34,6 +34,9 @@ pub struct Agent {
     /// Which desktop notifications they want.
     #[serde(default)]
     pub notifications: crate::notification::NotificationSettings,
+    /// The agent app's language, "en", "es" or "it"; none: the browser's.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 impl Agent {
@@ -184,6 +187,7 @@ mod tests {
             status: AccountStatus::Invited,
             created_at: Timestamp(0),
             notifications: Default::default(),
+            language: None,
         };
         assert!(!agent.can_log_in());
         agent.status = AccountStatus::Active;

@@ -23,9 +23,27 @@ impl Language {
     }
 }
 
+/// A language the agent app speaks, as an agent picks it: "en", "es" or "it".
+pub fn app_language(tag: &str) -> Result<String, crate::DomainError> {
+    match tag {
+        "en" | "es" | "it" => Ok(tag.to_string()),
+        other => Err(crate::DomainError::invalid(
+            "language",
+            format!("'{other}' is not a language the app speaks: use en, es or it"),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_app_speaks_english_spanish_and_italian_only() {
+        assert_eq!(app_language("es").unwrap(), "es");
+        assert!(app_language("fr").unwrap_err().to_string().contains("use en, es or it"));
+        assert!(app_language("ES").is_err());
+    }
 
     #[test]
     fn a_tag_gives_its_language_and_anything_else_english() {

@@ -111,6 +111,7 @@ fn agent_record(id: Id, i: u64) -> AgentRecord {
         status: AccountStatus::Active,
         created_at: NOW,
         notifications: Default::default(),
+        language: None,
     };
     AgentRecord { agent, password_hash: None }
 }

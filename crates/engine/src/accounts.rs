@@ -329,6 +329,7 @@ fn new_agent(id: Id, new: &NewAgent, status: AccountStatus, now: Timestamp) -> A
         status,
         created_at: now,
         notifications: Default::default(),
+        language: None,
     }
 }
 

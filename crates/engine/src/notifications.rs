@@ -49,6 +49,21 @@ impl Desk {
     }
 
     /// An agent's own choice of notifications.
+    /// The agent's choice of language for the app (none: the browser's).
+    pub async fn set_agent_language(&self, actor: &Agent, language: Option<String>) -> Result<Agent> {
+        let language = language.as_deref().map(frontdesk_domain::language::app_language).transpose()?;
+        let id = actor.id;
+        self.command(move |tx| {
+            let Some(mut record) = tx.agent(id)? else { return Err(TxError::Abort(EngineError::NotFound("agent"))) };
+            if record.agent.language != language {
+                record.agent.language = language.clone();
+                tx.put_agent(&record)?;
+            }
+            Ok(record.agent)
+        })
+        .await
+    }
+
     pub async fn set_notification_settings(&self, actor: &Agent, settings: NotificationSettings) -> Result<Agent> {
         let id = actor.id;
         self.command(move |tx| {

@@ -122,6 +122,23 @@ pub async fn me(me: CurrentAgent) -> Json<Agent> {
     Json(me.agent)
 }
 
+/// The agent app's language: "en", "es", "it", or null for the browser's.
+#[derive(Debug, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct LanguageChoice {
+    pub language: Option<String>,
+}
+
+#[utoipa::path(put, path = "/api/v1/me/language", tag = "accounts", security(("bearer" = [])),
+    request_body = LanguageChoice, responses((status = 200, body = Agent), (status = 422, body = ErrorBody)))]
+pub async fn update_language(
+    State(s): State<AppState>,
+    me: CurrentAgent,
+    JsonBody(req): JsonBody<LanguageChoice>,
+) -> ApiResult<Json<Agent>> {
+    Ok(Json(s.desk.set_agent_language(&me.agent, req.language).await?))
+}
+
 #[utoipa::path(put, path = "/api/v1/me/notifications", tag = "accounts", security(("bearer" = [])),
     request_body = NotificationSettings, responses(
     (status = 200, body = Agent, description = "which desktop notifications the agent now gets"),

@@ -66,6 +66,7 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/auth/logout", post(api::logout))
         .route("/me", get(api::me))
         .route("/me/notifications", put(api::update_notifications))
+        .route("/me/language", put(api::update_language))
         .route("/agents", get(api::agents).post(api::invite))
         .route("/agents/{id}/deactivate", post(api::deactivate))
         .route("/agents/{id}/reactivate", post(api::reactivate))

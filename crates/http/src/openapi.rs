@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Frontdesk host desk API", description = "The agent API (`/api/v1`) and the website widget API (`/api/widget/v1`) of a Frontdesk host desk."),
     paths(
-        api::health, api::setup_status, api::setup, api::login, api::logout, api::me, api::update_notifications, api::agents, api::invite,
+        api::health, api::setup_status, api::setup, api::login, api::logout, api::me, api::update_notifications, api::update_language, api::agents, api::invite,
         api::deactivate, api::reactivate, api::set_role, api::invitation, api::accept_invitation, api::events, stream::stream,
         c::inboxes, c::create_inbox, c::update_inbox, c::customer_message, c::teams, c::create_team, c::conversations, c::counts, c::lifecycle,
         c::conversation, c::update_conversation, c::change_status, c::messages, c::reply, c::delete_message, search::search, canned::list, canned::create, canned::update, canned::delete, c::contact,

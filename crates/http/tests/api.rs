@@ -183,6 +183,21 @@ async fn an_admin_makes_a_colleague_admin_and_back_but_never_changes_their_own_r
 }
 
 #[tokio::test]
+async fn an_agent_picks_the_apps_language_and_it_is_kept_on_their_account() {
+    let c = Client::new();
+    let admin = c.setup().await;
+    assert!(c.ok("GET", "/api/v1/me", &admin, None).await["language"].is_null(), "the browser's until chosen");
+    let chosen = c.ok("PUT", "/api/v1/me/language", &admin, Some(json!({"language": "it"}))).await;
+    assert_eq!(chosen["language"], "it");
+    assert_eq!(c.ok("GET", "/api/v1/me", &admin, None).await["language"], "it");
+    let bad = c.call("PUT", "/api/v1/me/language", Some(&admin), Some(json!({"language": "fr"}))).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body["error"]["message"].as_str().unwrap().contains("use en, es or it"));
+    c.ok("PUT", "/api/v1/me/language", &admin, Some(json!({"language": null}))).await;
+    assert!(c.ok("GET", "/api/v1/me", &admin, None).await["language"].is_null());
+}
+
+#[tokio::test]
 async fn the_event_log_pages_by_cursor() {
     let c = Client::new();
     let admin = c.setup().await;

@@ -168,6 +168,7 @@ export class Client {
     this.call<AgentPage>('GET', `/api/v1/agents?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`);
   invite = (req: InviteRequest) => this.call<Invitation>('POST', '/api/v1/agents', req);
   deactivate = (id: string) => this.call<Agent>('POST', `/api/v1/agents/${encodeURIComponent(id)}/deactivate`);
+  setLanguage = (language: string | null) => this.call<Agent>('PUT', '/api/v1/me/language', { language });
   setRole = (id: string, role: Role) => this.call<Agent>('PUT', `/api/v1/agents/${encodeURIComponent(id)}/role`, { role });
   reactivate = (id: string) => this.call<Agent>('POST', `/api/v1/agents/${encodeURIComponent(id)}/reactivate`);
   /** null until an admin sets up outgoing email. */

@@ -1,6 +1,5 @@
 // The inbox's rules of display, kept free of Svelte so they are unit-tested: what an event
 // makes stale, how messages merge without doubles, wait times, and the reply box's keys.
-import type { Availability } from './api/Availability';
 import type { Conversation } from './api/Conversation';
 import type { Event } from './api/Event';
 import type { Message } from './api/Message';
@@ -8,9 +7,6 @@ import type { Status } from './api/Status';
 import type { StatusOffers } from './api/StatusOffers';
 import type { Style } from './api/Style';
 import type { WaitReason } from './api/WaitReason';
-
-/** How an agent's presence dot is named. */
-export const PRESENCE: Record<Availability, string> = { online: 'Online', away: 'Away', offline: 'Offline' };
 
 /** A capacity typed by an admin, or what is wrong with it. */
 export function parseCapacity(text: string): number | string {
@@ -50,11 +46,15 @@ export const ACTION_LABEL: Record<Status, string> = {
 };
 
 /** What the desk offers from `status`; reopening a solved conversation reads "Reopen". */
-export function offersFor(lifecycle: StatusOffers[], status: Status): { to: Status; label: string }[] {
+export function offersFor(
+  lifecycle: StatusOffers[],
+  status: Status,
+  words: { action: Record<Status, string>; reopen: string } = { action: ACTION_LABEL, reopen: 'Reopen' },
+): { to: Status; label: string }[] {
   const offers = lifecycle.find((o) => o.status === status)?.offers ?? [];
   return offers.map((to) => ({
     to,
-    label: to === 'open' && (status === 'solved' || status === 'snoozed') ? 'Reopen' : ACTION_LABEL[to],
+    label: to === 'open' && (status === 'solved' || status === 'snoozed') ? words.reopen : words.action[to],
   }));
 }
 
@@ -125,9 +125,9 @@ export function mergeMessages(shown: Message[], read: Message[]): Message[] {
 }
 
 /** How long ago, as the list shows it: "now", "4m", "3h", "2d". */
-export function ago(since: number, now: number): string {
+export function ago(since: number, now: number, nowWord = 'now'): string {
   const secs = Math.max(0, Math.floor((now - since) / 1000));
-  if (secs < 60) return 'now';
+  if (secs < 60) return nowWord;
   if (secs < 3600) return `${Math.floor(secs / 60)}m`;
   if (secs < 86400) return `${Math.floor(secs / 3600)}h`;
   return `${Math.floor(secs / 86400)}d`;
@@ -175,15 +175,16 @@ export const WAIT_REASON: Record<WaitReason, string> = {
 
 export type Shortcut = 'next' | 'previous' | 'reply' | 'note' | 'solve' | 'help';
 
-export const SHORTCUTS: { keys: string; does: string }[] = [
-  { keys: 'j / ↓', does: 'next conversation' },
-  { keys: 'k / ↑', does: 'previous conversation' },
+/** The keys, and what each does (its words are in `i18n`'s `shortcuts`). */
+export const SHORTCUTS: { keys: string; does: Shortcut | 'jump' | 'leave' }[] = [
+  { keys: 'j / ↓', does: 'next' },
+  { keys: 'k / ↑', does: 'previous' },
   { keys: 'r', does: 'reply' },
-  { keys: 'n', does: 'private note' },
+  { keys: 'n', does: 'note' },
   { keys: 's', does: 'solve' },
-  { keys: '?', does: 'show these shortcuts' },
-  { keys: 'Ctrl K', does: 'jump to a conversation, contact or action' },
-  { keys: 'Esc', does: 'leave the reply box' },
+  { keys: '?', does: 'help' },
+  { keys: 'Ctrl K', does: 'jump' },
+  { keys: 'Esc', does: 'leave' },
 ];
 
 /** The inbox's single-key shortcuts; none while typing or with a modifier held. */

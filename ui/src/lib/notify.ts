@@ -3,17 +3,22 @@
 // the browser's notifications on a LAN browser that allowed them.
 import { invoke, isTauri } from '@tauri-apps/api/core';
 import type { Notification as DeskNotification } from './api/Notification';
+import { fill } from './fill';
+import { WORDS, type Words } from './i18n.svelte';
 
 export type Shown = { summary: string; body: string };
 
-export function notificationText(n: DeskNotification): Shown {
+/** The notification in the agent's words (English unless given others). */
+export function notificationText(n: DeskNotification, words: Words = WORDS.en): Shown {
+  const w = words.notification;
+  const slots = { number: n.number, contact: n.contact, by: n.by ?? w.anAgent };
   switch (n.kind) {
     case 'assigned':
-      return { summary: `#${n.number} ${n.contact} was assigned to you${n.by ? ` by ${n.by}` : ''}`, body: n.preview };
+      return { summary: fill(n.by ? w.assignedBy : w.assigned, slots), body: n.preview };
     case 'customer_reply':
-      return { summary: `${n.contact} replied in #${n.number}`, body: n.preview };
+      return { summary: fill(w.customerReply, slots), body: n.preview };
     case 'mention':
-      return { summary: `${n.by ?? 'An agent'} mentioned you in #${n.number}`, body: n.preview };
+      return { summary: fill(w.mention, slots), body: n.preview };
   }
 }
 
@@ -31,8 +36,12 @@ export function notificationChannel(): 'desktop' | 'browser' | 'ask' | 'none' {
 }
 
 /** Shows it; `open` brings up the conversation when the notification is clicked. */
-export async function showNotification(n: DeskNotification, open: (conversation: string) => void): Promise<void> {
-  const { summary, body } = notificationText(n);
+export async function showNotification(
+  n: DeskNotification,
+  open: (conversation: string) => void,
+  words: Words = WORDS.en,
+): Promise<void> {
+  const { summary, body } = notificationText(n, words);
   const channel = notificationChannel();
   if (channel === 'desktop') {
     await invoke('notify', { summary, body, conversation: n.conversation });

@@ -1,6 +1,10 @@
 // The widget's words in English, Spanish and Italian; the language is the inbox's setting, else
 // the visitor's browser language, else English.
 
+import { fill } from '../lib/fill';
+
+export { fill };
+
 export type Lang = 'en' | 'es' | 'it';
 
 const en = {
@@ -193,7 +197,3 @@ export function teamStatus(
   return fill(words.backAt, { when });
 }
 
-/** Fills `{name}` slots. */
-export function fill(text: string, values: Record<string, string | number>): string {
-  return text.replace(/\{(\w+)\}/g, (all, key: string) => (key in values ? String(values[key]) : all));
-}

@@ -13,4 +13,8 @@ email: string, role: Role, status: AccountStatus, created_at: Timestamp,
 /**
  * Which desktop notifications they want.
  */
-notifications: NotificationSettings, };
+notifications: NotificationSettings, 
+/**
+ * The agent app's language, "en", "es" or "it"; none: the browser's.
+ */
+language: string | null, };
