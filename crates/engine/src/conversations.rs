@@ -413,6 +413,15 @@ impl Desk {
         Ok(self.store().check_indexes()?)
     }
 
+    /// The contacts of a page of conversations, each once, so a list needs no read per row.
+    pub fn contacts_of(&self, conversations: &[Conversation]) -> Result<Vec<Contact>> {
+        let mut ids: Vec<Id> = conversations.iter().map(|c| c.contact).collect();
+        ids.sort();
+        ids.dedup();
+        let store = self.store();
+        Ok(ids.into_iter().filter_map(|id| store.contact(id).transpose()).collect::<std::result::Result<_, _>>()?)
+    }
+
     pub fn contact(&self, id: Id) -> Result<Contact> {
         self.store().contact(id)?.ok_or(EngineError::NotFound("contact"))
     }

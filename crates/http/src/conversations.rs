@@ -61,6 +61,8 @@ pub struct ReplyRequest {
 pub struct ConversationPage {
     pub items: Vec<Conversation>,
     pub next_cursor: Option<String>,
+    /// The items' contacts, each once.
+    pub contacts: Vec<Contact>,
 }
 
 /// Messages oldest first; pass `next_after_seq` as `after_seq` for the next page.
@@ -233,7 +235,8 @@ pub async fn conversations(
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let items = s.desk.conversations(&view, status, cursor, limit)?;
     let next_cursor = if items.len() >= limit { items.last().map(cursor_of) } else { None };
-    Ok(Json(ConversationPage { items, next_cursor }))
+    let contacts = s.desk.contacts_of(&items)?;
+    Ok(Json(ConversationPage { items, next_cursor, contacts }))
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/counts", tag = "conversations", security(("bearer" = [])),

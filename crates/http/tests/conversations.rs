@@ -45,6 +45,11 @@ async fn a_conversation_goes_from_first_message_to_closed_and_the_customer_retur
 
     let unassigned = c.ok("GET", "/api/v1/conversations?view=unassigned&status=new", &token, None).await;
     assert_eq!(ids(&unassigned), vec![id.clone()]);
+    // The page brings its contacts, so a list draws names without a read per row.
+    let contacts = unassigned["contacts"].as_array().unwrap();
+    assert_eq!(contacts.len(), 1);
+    assert_eq!(contacts[0]["email"], "joe@example.test");
+    assert_eq!(contacts[0]["id"], first["conversation"]["contact"]);
     let counts = c.ok("GET", "/api/v1/conversations/counts?view=unassigned", &token, None).await;
     assert_eq!((counts["all"].as_u64(), counts["new"].as_u64()), (Some(1), Some(1)));
 
