@@ -405,3 +405,70 @@ test('outside the business hours set on the Inboxes screen, the widget says when
     ],
   );
 });
+
+test('a campaign set on the Inboxes screen greets visitors of its pages once, and opens the chat it starts', async () => {
+  let bikes = await env.api('POST', '/api/v1/inboxes', admin, { name: 'Bike advice', style: 'messaging' });
+  bikes = await env.api('PUT', `/api/v1/inboxes/${bikes.id}/widget`, admin, {
+    allowed_origins: [shop.origin],
+    colour: '#116633',
+    position: 'bottom_right',
+    greeting: 'Hello there!',
+    pre_chat: { name: 'hidden', email: 'hidden', topic: 'hidden', topics: [] },
+  });
+  const page = await logIn(env.chrome.browser, env.desk.url, 'ana@acme.test', 'correct horse battery');
+  await page.getByRole('link', { name: 'Inboxes' }).click();
+  const box = page.locator('section[data-inbox="Bike advice"]');
+  await box.getByText('Website widget').click();
+  await box.getByRole('button', { name: 'Add a campaign' }).click();
+  await box.getByLabel('Message', { exact: true }).fill('Not sure about the frame size? Ask us!');
+  await box.getByLabel('On pages').fill('bikes');
+  await box.getByLabel('after seconds').fill('1');
+  await box.getByRole('button', { name: 'Save widget' }).click();
+  await box.getByRole('alert').getByText("'bikes' is not a page pattern").waitFor();
+  await box.getByLabel('On pages').fill('/bikes/*');
+  await box.getByRole('button', { name: 'Save widget' }).click();
+  await page.waitForFunction(() => !document.querySelector('section[data-inbox="Bike advice"] [role="alert"]'));
+  await page.context().close();
+
+  const snippet = `<script src="${env.desk.url.replace(/\/$/, '')}/widget.js" data-website-token="${bikes.widget.website_token}" async></script>`;
+  shop.pages['/bikes/road-7'] = shopPage(snippet);
+  shop.pages['/contact'] = shopPage(snippet);
+  const context = await env.chrome.browser.newContext({ locale: 'en-US' });
+  const visitor = await context.newPage();
+  // Not on a page the campaign names.
+  await visitor.goto(`${shop.origin}/contact`);
+  await visitor.getByRole('button', { name: 'Bike advice' }).waitFor();
+  await visitor.waitForTimeout(1_500);
+  assert.equal(await visitor.getByText('Not sure about the frame size?').count(), 0);
+
+  await visitor.goto(`${shop.origin}/bikes/road-7`);
+  const bubble = visitor.getByRole('button', { name: 'Not sure about the frame size? Ask us!' });
+  await bubble.waitFor({ timeout: 5_000 });
+  await visitor.screenshot({ path: join(artifacts, 'browser-widget-campaign.png') });
+  await bubble.click();
+  const chat = visitor.frameLocator('iframe[title="Bike advice"]');
+  await chat.locator('.log .campaign').getByText('Not sure about the frame size? Ask us!').waitFor();
+  await chat.getByLabel('Write a message…').fill('I am 1.80 m, is a 56 right?');
+  await chat.getByLabel('Write a message…').press('Enter');
+  await chat.getByText('Delivered').waitFor();
+  await chat.locator('.log .bubble').filter({ hasText: 'Not sure about the frame size?' }).waitFor();
+  // The campaign's message, then the visitor's (then the widget asks for an email).
+  assert.deepEqual((await chat.locator('.log .bubble').allInnerTexts()).slice(0, 2), ['Not sure about the frame size? Ask us!', 'I am 1.80 m, is a 56 right?']);
+
+  // Once per visitor: back on the page, it does not show again.
+  await visitor.reload();
+  await visitor.getByRole('button', { name: 'Bike advice' }).waitFor();
+  await visitor.waitForTimeout(1_500);
+  assert.equal(await visitor.getByRole('button', { name: 'Not sure about the frame size? Ask us!' }).count(), 0);
+  await context.close();
+
+  const list = await env.api('GET', `/api/v1/conversations?view=inbox:${bikes.id}`, admin);
+  const messages = await env.api('GET', `/api/v1/conversations/${list.items[0].id}/messages`, admin);
+  assert.deepEqual(
+    messages.items.map((m) => [m.kind, m.content]),
+    [
+      ['outgoing', 'Not sure about the frame size? Ask us!'],
+      ['incoming', 'I am 1.80 m, is a 56 right?'],
+    ],
+  );
+});

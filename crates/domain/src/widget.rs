@@ -7,7 +7,7 @@ use crate::{DomainError, Timestamp};
 use hmac::{Hmac, Mac};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
 use std::net::IpAddr;
 use std::time::Duration;
@@ -93,6 +93,101 @@ pub struct WidgetSettings {
     /// get no chat.
     #[serde(default)]
     pub blocked_ips: Vec<String>,
+    /// Proactive messages shown above the launcher on matching pages.
+    #[serde(default)]
+    pub campaigns: Vec<Campaign>,
+}
+
+pub const MAX_CAMPAIGNS: usize = 10;
+pub const MAX_CAMPAIGN_CHARS: usize = 500;
+pub const MAX_CAMPAIGN_DELAY_SECS: u32 = 3_600;
+
+/// A proactive message: shown above the launcher to a visitor who has spent `delay_secs` on a
+/// page whose address matches `url_pattern`, at most once per visitor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Campaign {
+    /// Made from the pattern and the message: a changed campaign is a new one, shown again.
+    #[serde(default)]
+    pub id: String,
+    pub message: String,
+    /// "/pricing*", "https://shop.example.com/bikes/*" or "*"; `*` stands for anything.
+    pub url_pattern: String,
+    pub delay_secs: u32,
+    pub enabled: bool,
+}
+
+impl Campaign {
+    /// Whether the page at `url` is one of the campaign's: a pattern starting with "/" is
+    /// matched against the path and query, any other against the whole address.
+    pub fn matches(&self, url: &str) -> bool {
+        let target = match self.url_pattern.starts_with('/') {
+            true => url.find("://").and_then(|i| url[i + 3..].find('/').map(|j| &url[i + 3 + j..])).unwrap_or("/"),
+            false => url,
+        };
+        glob(&self.url_pattern, target)
+    }
+}
+
+/// `*` matches any run of characters, everything else itself.
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The campaigns as stored: each checked, its id made, no two alike.
+pub fn campaigns(raw: &[Campaign]) -> Result<Vec<Campaign>, DomainError> {
+    if raw.len() > MAX_CAMPAIGNS {
+        return Err(DomainError::invalid("campaigns", format!("an inbox can have at most {MAX_CAMPAIGNS} campaigns")));
+    }
+    let mut out: Vec<Campaign> = Vec::new();
+    for c in raw {
+        let message = c.message.trim().to_string();
+        let url_pattern = c.url_pattern.trim().to_string();
+        if message.is_empty() || message.chars().count() > MAX_CAMPAIGN_CHARS {
+            return Err(DomainError::invalid(
+                "campaigns",
+                format!("a campaign's message must be 1 to {MAX_CAMPAIGN_CHARS} characters"),
+            ));
+        }
+        let shaped = url_pattern == "*"
+            || url_pattern.starts_with('/')
+            || url_pattern.starts_with("https://")
+            || url_pattern.starts_with("http://");
+        if !shaped || url_pattern.len() > 300 {
+            return Err(DomainError::invalid(
+                "campaigns",
+                format!("'{url_pattern}' is not a page pattern: use a path like /pricing*, a full address, or *"),
+            ));
+        }
+        if c.delay_secs > MAX_CAMPAIGN_DELAY_SECS {
+            return Err(DomainError::invalid(
+                "campaigns",
+                format!("a campaign waits at most {MAX_CAMPAIGN_DELAY_SECS} seconds before it shows"),
+            ));
+        }
+        let digest = Sha256::digest(format!("{url_pattern}\n{message}").as_bytes());
+        let id = hex::encode(&digest[..6]);
+        if out.iter().any(|o| o.id == id) {
+            return Err(DomainError::invalid("campaigns", format!("two campaigns say '{message}' on {url_pattern}")));
+        }
+        out.push(Campaign { id, message, url_pattern, delay_secs: c.delay_secs, enabled: c.enabled });
+    }
+    Ok(out)
 }
 
 pub const DEFAULT_COLOUR: &str = "#1f6feb";
@@ -118,6 +213,9 @@ pub struct WidgetSettingsInput {
     /// Kept as they are when omitted.
     #[ts(optional)]
     pub blocked_ips: Option<Vec<String>>,
+    /// Kept as they are when omitted.
+    #[ts(optional)]
+    pub campaigns: Option<Vec<Campaign>>,
 }
 
 impl WidgetSettingsInput {
@@ -179,8 +277,13 @@ impl WidgetSettingsInput {
             None => current.blocked_ips.clone(),
             Some(list) => ip_ranges(list)?,
         };
+        let campaigns = match &self.campaigns {
+            None => current.campaigns.clone(),
+            Some(list) => campaigns(list)?,
+        };
         let keep = |now: &str, new: String| if now.is_empty() { new } else { now.to_string() };
         Ok(WidgetSettings {
+            campaigns,
             blocked_ips,
             email_replies,
             public_url,
@@ -206,6 +309,16 @@ impl WidgetSettings {
     pub fn allows(&self, origin: &str) -> bool {
         let Ok(origin) = self::origin(origin) else { return false };
         self.allowed_origins.contains(&origin)
+    }
+
+    /// The enabled campaigns for the page at `url`.
+    pub fn campaigns_for(&self, url: &str) -> Vec<Campaign> {
+        self.campaigns.iter().filter(|c| c.enabled && c.matches(url)).cloned().collect()
+    }
+
+    /// A campaign by its id, enabled or not (a visitor may answer one just turned off).
+    pub fn campaign(&self, id: &str) -> Option<&Campaign> {
+        self.campaigns.iter().find(|c| c.id == id)
     }
 
     /// Whether visitors from `ip` are refused.
@@ -363,7 +476,53 @@ mod tests {
             email_replies: None,
             public_url: None,
             blocked_ips: None,
+            campaigns: None,
         }
+    }
+
+    fn campaign(pattern: &str, message: &str) -> Campaign {
+        Campaign {
+            id: String::new(),
+            message: message.into(),
+            url_pattern: pattern.into(),
+            delay_secs: 5,
+            enabled: true,
+        }
+    }
+
+    #[test]
+    fn a_campaign_shows_on_the_pages_its_pattern_names() {
+        let pricing = campaign("/pricing*", "Questions about plans?");
+        assert!(pricing.matches("https://shop.example.com/pricing"));
+        assert!(pricing.matches("https://shop.example.com/pricing/team?x=1"));
+        assert!(!pricing.matches("https://shop.example.com/"));
+        assert!(!pricing.matches("https://shop.example.com/blog/pricing"));
+        let bikes = campaign("https://shop.example.com/bikes/*/size", "Need help with the size?");
+        assert!(bikes.matches("https://shop.example.com/bikes/road-7/size"));
+        assert!(!bikes.matches("https://other.example.com/bikes/road-7/size"));
+        assert!(campaign("*", "Hi").matches("http://127.0.0.1:9/anything"));
+        assert!(campaign("/", "Home only").matches("https://shop.example.com"));
+    }
+
+    #[test]
+    fn campaigns_are_checked_and_named_by_what_they_say() {
+        let saved = campaigns(&[campaign(" /pricing* ", " Questions? "), campaign("*", "Hello")]).unwrap();
+        assert_eq!((saved[0].url_pattern.as_str(), saved[0].message.as_str()), ("/pricing*", "Questions?"));
+        assert_eq!(saved[0].id.len(), 12);
+        assert_ne!(saved[0].id, saved[1].id);
+        // The same campaign keeps its id; a changed one gets a new one (so it shows again).
+        assert_eq!(campaigns(&[campaign("/pricing*", "Questions?")]).unwrap()[0].id, saved[0].id);
+        assert_ne!(campaigns(&[campaign("/pricing*", "Questions??")]).unwrap()[0].id, saved[0].id);
+        for bad in [campaign("pricing", "x"), campaign("*", " "), Campaign { delay_secs: 4_000, ..campaign("*", "x") }]
+        {
+            assert!(campaigns(&[bad]).unwrap_err().to_string().starts_with("campaigns:"));
+        }
+        assert!(campaigns(&[campaign("*", "Same"), campaign("*", "Same")]).is_err());
+        assert!(campaigns(&vec![campaign("*", "x"); 11]).is_err());
+        let mut w = WidgetSettings::new("t".into(), "s".into());
+        w.campaigns = campaigns(&[campaign("/a*", "A"), Campaign { enabled: false, ..campaign("/b*", "B") }]).unwrap();
+        assert_eq!(w.campaigns_for("https://x.test/a/1").len(), 1);
+        assert!(w.campaigns_for("https://x.test/b/1").is_empty(), "a campaign turned off shows nowhere");
     }
 
     #[test]

@@ -203,7 +203,7 @@ impl Desk {
             let Some(inbox) = tx.inbox(inbox)? else { return abort(EngineError::NotFound("inbox")) };
             let contact =
                 find_or_create_contact(tx, name.clone(), email.clone(), identifier.clone(), language.clone())?;
-            let (posted, _) = receive(tx, &mut routing, &inbox, &contact, content.clone(), &[], Vec::new())?;
+            let (posted, _) = receive(tx, &mut routing, &inbox, &contact, content.clone(), &[], Vec::new(), None)?;
             assign_waiting(tx, routing)?;
             let conversation = tx.conversation(posted.conversation.id)?.unwrap_or(posted.conversation);
             Ok(Posted { conversation, message: posted.message })
@@ -445,6 +445,7 @@ pub(crate) fn receive(
     content: String,
     labels: &[String],
     attachments: Vec<Attachment>,
+    opening: Option<String>,
 ) -> TxResult<(Posted, bool)> {
     let latest = tx.latest_conversation(contact.id, inbox.id)?;
     let now = tx.now();
@@ -467,6 +468,10 @@ pub(crate) fn receive(
         },
         None => (start(tx, None)?, true),
     };
+    // What the inbox said first (a campaign the visitor answers) opens a new conversation.
+    if let (true, Some(text)) = (started, opening) {
+        append(tx, &mut conversation, MessageKind::Outgoing, None, text)?;
+    }
     let message = append_with(tx, &mut conversation, MessageKind::Incoming, None, content, Vec::new(), attachments)?;
     save(tx, routing, inbox, &mut conversation)?;
     Ok((Posted { conversation, message }, started))

@@ -342,6 +342,7 @@ impl Desk {
         details: VisitorDetails,
         content: &str,
         attachments: &[Id],
+        campaign: Option<&str>,
     ) -> Result<VisitorPosted> {
         let attachments = frontdesk_domain::attachment::attachment_ids(attachments)?;
         if visitor.is_none() && !attachments.is_empty() {
@@ -349,6 +350,14 @@ impl Desk {
         }
         let content = frontdesk_domain::inbox::message_text(content, !attachments.is_empty())?;
         let details = check_details(&inbox.widget, &details, visitor.is_none())?;
+        // A visitor answering a campaign: its message opens the conversation, above theirs.
+        let opening = match campaign {
+            None => None,
+            Some(id) => match inbox.widget.campaign(id) {
+                Some(c) => Some(c.message.clone()),
+                None => return Err(DomainError::invalid("campaign", "that campaign is no longer on this inbox").into()),
+            },
+        };
         let session = match visitor {
             Some(_) => None,
             None => Some(new_token()?),
@@ -374,14 +383,24 @@ impl Desk {
                 }
                 let uploads = take_uploads(tx, &attachments, Uploader::Contact(contact.id))?;
                 let files = uploads.iter().map(|u| u.upload.attachment.clone()).collect();
-                let (mut posted, started) =
-                    receive(tx, &mut routing, &inbox, &contact, content.clone(), &details.labels, files)?;
+                let (mut posted, started) = receive(
+                    tx,
+                    &mut routing,
+                    &inbox,
+                    &contact,
+                    content.clone(),
+                    &details.labels,
+                    files,
+                    opening.clone(),
+                )?;
                 mark_attached(tx, uploads, posted.conversation.id, posted.message.seq)?;
                 // A conversation started outside business hours gets the away message instead
                 // of the greeting, which would promise someone is there.
                 let away = &inbox.business_hours.away_message;
                 let automatic = match started {
                     false => None,
+                    // The campaign's message already greeted them.
+                    true if opening.is_some() => None,
                     true if !inbox.open_now(tx.now()).open && !away.is_empty() => Some(away.clone()),
                     true if !inbox.widget.greeting.is_empty() => Some(inbox.widget.greeting.clone()),
                     true => None,

@@ -23,7 +23,7 @@ use frontdesk_domain::email::OutgoingEmail;
 use frontdesk_domain::event::Typing;
 use frontdesk_domain::hours::{OpenNow, ReplyTime};
 use frontdesk_domain::inbox::Inbox;
-use frontdesk_domain::widget::{LauncherPosition, PreChatForm, WidgetSettingsInput};
+use frontdesk_domain::widget::{Campaign, LauncherPosition, PreChatForm, WidgetSettingsInput};
 use frontdesk_domain::{EventKind, Id};
 use frontdesk_engine::{
     ContinueRequest, CsatRequest, Desk, Visitor, VisitorContact, VisitorConversation, VisitorDetails, VisitorIdentity,
@@ -43,6 +43,8 @@ pub struct WidgetQuery {
     pub parent: Option<String>,
     /// The visitor token, for the WebSocket (where headers cannot be set).
     pub visitor_token: Option<String>,
+    /// The address of the page the loader runs on: the campaigns for it come with the config.
+    pub page: Option<String>,
 }
 
 /// Who is calling: the widget's inbox, checked against the caller's origins, and the visitor
@@ -151,6 +153,8 @@ pub struct WidgetConfig {
     /// Shown while the team is away; empty: the widget's own words.
     pub away_message: String,
     pub reply_time: ReplyTime,
+    /// The enabled campaigns for `page` (none without it).
+    pub campaigns: Vec<Campaign>,
 }
 
 #[derive(Debug, Deserialize, ts_rs::TS, utoipa::ToSchema)]
@@ -166,6 +170,10 @@ pub struct VisitorMessageRequest {
     #[ts(optional)]
     #[schema(value_type = Option<Vec<String>>)]
     pub attachments: Option<Vec<Id>>,
+    /// The campaign the visitor answers with a first message: its text opens the conversation.
+    #[serde(default)]
+    #[ts(optional)]
+    pub campaign: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -179,7 +187,11 @@ pub struct VisitorMessagesQuery {
 #[utoipa::path(get, path = "/api/widget/v1/inbox", tag = "widget", params(WidgetQuery), responses(
     (status = 200, body = WidgetConfig), (status = 403, body = ErrorBody, description = "the page's origin is not allowed"),
     (status = 404, body = ErrorBody, description = "unknown website token")))]
-pub async fn config(State(s): State<AppState>, caller: WidgetCaller) -> ApiResult<Json<WidgetConfig>> {
+pub async fn config(
+    State(s): State<AppState>,
+    caller: WidgetCaller,
+    Query(q): Query<WidgetQuery>,
+) -> ApiResult<Json<WidgetConfig>> {
     let w = &caller.inbox.widget;
     Ok(Json(WidgetConfig {
         inbox_name: caller.inbox.name.clone(),
@@ -192,6 +204,7 @@ pub async fn config(State(s): State<AppState>, caller: WidgetCaller) -> ApiResul
         open_now: caller.inbox.open_now(s.desk.now()),
         away_message: caller.inbox.business_hours.away_message.clone(),
         reply_time: caller.inbox.business_hours.reply_time,
+        campaigns: q.page.as_deref().map(|page| w.campaigns_for(page)).unwrap_or_default(),
     }))
 }
 
@@ -232,7 +245,10 @@ pub async fn post_message(
     caller.count_write(&s.desk)?;
     let details = req.details.unwrap_or_default();
     let files = req.attachments.unwrap_or_default();
-    let posted = s.desk.visitor_message(&caller.inbox, caller.visitor, details, &req.content, &files).await?;
+    let posted = s
+        .desk
+        .visitor_message(&caller.inbox, caller.visitor, details, &req.content, &files, req.campaign.as_deref())
+        .await?;
     Ok((StatusCode::CREATED, Json(posted)))
 }
 

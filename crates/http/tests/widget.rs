@@ -235,6 +235,52 @@ async fn outside_business_hours_the_visitor_is_told_when_the_team_is_back_and_st
 }
 
 #[tokio::test]
+async fn a_campaign_comes_with_the_config_of_its_pages_and_opens_the_conversation_it_starts() {
+    let c = Client::new();
+    let (admin, inbox, w) = desk_with_widget(&c, no_form()).await;
+    let id = inbox["id"].as_str().unwrap();
+    let mut settings = json!({"allowed_origins": [SHOP], "colour": "#AA3300", "position": "bottom_left",
+        "greeting": "Hi! We usually answer within minutes.", "pre_chat": no_form(),
+        "campaigns": [
+            {"message": "Choosing a frame size? Ask us.", "url_pattern": "/bikes/*", "delay_secs": 5, "enabled": true},
+            {"message": "Spring sale!", "url_pattern": "*", "delay_secs": 0, "enabled": false}]});
+    let saved = c.ok("PUT", &format!("/api/v1/inboxes/{id}/widget"), &admin, Some(settings.clone())).await;
+    let campaign = saved["widget"]["campaigns"][0]["id"].as_str().unwrap().to_string();
+
+    let page = |url: &str| format!("/inbox?page={}", url.replace(':', "%3A").replace('/', "%2F"));
+    let on_bike = w.ok("GET", &page(&format!("{SHOP}/bikes/road-7")), None, None).await;
+    let shown: Vec<&str> =
+        on_bike["campaigns"].as_array().unwrap().iter().map(|c| c["message"].as_str().unwrap()).collect();
+    assert_eq!(shown, ["Choosing a frame size? Ask us."], "the one turned off is left out");
+    assert_eq!(on_bike["campaigns"][0]["delay_secs"], 5);
+    let home = w.ok("GET", &page(&format!("{SHOP}/")), None, None).await;
+    assert!(home["campaigns"].as_array().unwrap().is_empty());
+
+    // The visitor answers it: the campaign's message opens the conversation, above theirs,
+    // and no greeting follows.
+    let first =
+        w.ok("POST", "/messages", None, Some(json!({"content": "Yes, I am 1.80 m", "campaign": campaign}))).await;
+    assert!(first["greeting"].is_null());
+    let visitor = first["visitor_token"].as_str().unwrap();
+    let conversation = first["conversation"]["id"].as_str().unwrap();
+    let msgs = w.ok("GET", &format!("/conversations/{conversation}/messages"), Some(visitor), None).await;
+    let said: Vec<(&str, &str)> = msgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["kind"].as_str().unwrap(), m["content"].as_str().unwrap()))
+        .collect();
+    assert_eq!(said, [("outgoing", "Choosing a frame size? Ask us."), ("incoming", "Yes, I am 1.80 m")]);
+
+    let unknown = w.call("POST", "/messages", None, Some(json!({"content": "Hi", "campaign": "nope"}))).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    settings["campaigns"] = json!([{"message": "x", "url_pattern": "bikes", "delay_secs": 1, "enabled": true}]);
+    let bad = c.call("PUT", &format!("/api/v1/inboxes/{id}/widget"), Some(&admin), Some(settings)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body["error"]["message"].as_str().unwrap().contains("'bikes' is not a page pattern"));
+}
+
+#[tokio::test]
 async fn a_site_proves_its_users_identity_with_the_inboxs_secret() {
     let c = Client::new();
     let (_, inbox, w) = desk_with_widget(&c, no_form()).await;

@@ -43,8 +43,13 @@ export class WidgetClient {
   identify = (identity: VisitorIdentity) => this.call<VisitorSession>('POST', '/identify', identity);
   /** The link in a replies email: a session on that conversation's contact. */
   continueConversation = (token: string) => this.call<VisitorSession>('POST', '/continue', { token });
-  send = (content: string, details?: VisitorDetails, attachments: string[] = []) =>
-    this.call<VisitorPosted>('POST', '/messages', { content, details, ...(attachments.length ? { attachments } : {}) });
+  send = (content: string, details?: VisitorDetails, attachments: string[] = [], campaign?: string) =>
+    this.call<VisitorPosted>('POST', '/messages', {
+      content,
+      details,
+      ...(attachments.length ? { attachments } : {}),
+      ...(campaign ? { campaign } : {}),
+    });
   /** Sends a file for the next message, reporting progress (0…1). */
   upload = (file: File, progress: (fraction: number) => void) =>
     sendFile(

@@ -21,7 +21,8 @@ function launch(script: HTMLScriptElement) {
   const token = script.dataset.websiteToken ?? '';
   const desk = new URL(script.src, location.href).origin;
   const query = new URLSearchParams({ website_token: token, parent: location.origin });
-  fetch(`${desk}/api/widget/v1/inbox?${query}`)
+  // The page's address tells the desk which campaigns are for this page.
+  fetch(`${desk}/api/widget/v1/inbox?${query}&${new URLSearchParams({ page: location.href })}`)
     .then(async (res) => {
       const body = await res.json();
       if (!res.ok) throw new Error(body?.error?.message ?? `the desk answered ${res.status}`);
@@ -48,6 +49,13 @@ function mount(script: HTMLScriptElement, desk: string, query: URLSearchParams, 
     .frame { position: fixed; bottom: 88px; ${side}: 20px; width: 370px; height: min(600px, calc(100vh - 108px));
       border: 0; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.25); z-index: 2147483647; background: #fff; }
     .frame[hidden] { display: none; }
+    .campaign { position: fixed; bottom: 88px; ${side}: 20px; max-width: 280px; z-index: 2147483646; display: flex;
+      gap: 6px; align-items: flex-start; background: #fff; color: #1f2328; border-radius: 12px; padding: 10px 12px;
+      box-shadow: 0 4px 18px rgba(0,0,0,.2); font: 14px/1.4 system-ui, sans-serif; }
+    .campaign[hidden] { display: none; }
+    .campaign button { all: unset; cursor: pointer; }
+    .campaign .text { flex: 1; white-space: pre-wrap; overflow-wrap: anywhere; }
+    .campaign .dismiss { color: #656d76; font-size: 16px; line-height: 1; }
     @media (max-width: 480px) { .frame { inset: 0; width: 100%; height: 100%; border-radius: 0; } }`;
   const button = document.createElement('button');
   button.className = 'launcher';
@@ -66,7 +74,18 @@ function mount(script: HTMLScriptElement, desk: string, query: URLSearchParams, 
   frame.allow = 'clipboard-write';
   query.set('lang', document.documentElement.lang || navigator.language);
   frame.src = `${desk}/widget?${query}`;
-  root.append(style, button, frame);
+  const bubble = document.createElement('div');
+  bubble.className = 'campaign';
+  bubble.hidden = true;
+  bubble.setAttribute('role', 'status');
+  const text = document.createElement('button');
+  text.className = 'text';
+  const dismiss = document.createElement('button');
+  dismiss.className = 'dismiss';
+  dismiss.textContent = '×';
+  dismiss.setAttribute('aria-label', 'Dismiss');
+  bubble.append(text, dismiss);
+  root.append(style, bubble, button, frame);
   document.body.append(host);
 
   const post = (message: Record<string, unknown>) => frame.contentWindow?.postMessage({ frontdesk: true, ...message }, desk);
@@ -75,7 +94,41 @@ function mount(script: HTMLScriptElement, desk: string, query: URLSearchParams, 
     button.setAttribute('aria-expanded', String(open));
     post({ type: 'visibility', open });
   };
-  button.addEventListener('click', () => show(frame.hidden === true));
+  button.addEventListener('click', () => {
+    bubble.hidden = true;
+    show(frame.hidden === true);
+  });
+
+  // Campaigns: each shows once per visitor (remembered in this site's storage), after its
+  // delay, while the chat is closed. Clicking it opens the chat with its message on top.
+  let answering: { id: string; message: string } | null = null;
+  const shownKey = `frontdesk.campaigns.${query.get('website_token')}`;
+  const seen = (): string[] => {
+    try {
+      return JSON.parse(localStorage.getItem(shownKey) ?? '[]') as string[];
+    } catch {
+      return [];
+    }
+  };
+  for (const c of config.campaigns) {
+    setTimeout(() => {
+      if (!frame.hidden || !bubble.hidden || seen().includes(c.id)) return;
+      try {
+        localStorage.setItem(shownKey, JSON.stringify([...seen(), c.id]));
+      } catch {
+        // Storage refused (private mode): it may show again on the next page.
+      }
+      text.textContent = c.message;
+      text.onclick = () => {
+        bubble.hidden = true;
+        answering = { id: c.id, message: c.message };
+        post({ type: 'campaign', campaign: answering });
+        show(true);
+      };
+      bubble.hidden = false;
+    }, c.delay_secs * 1000);
+  }
+  dismiss.addEventListener('click', () => (bubble.hidden = true));
   window.addEventListener('message', (e: MessageEvent<FrontdeskMessage>) => {
     if (e.origin !== desk || e.source !== frame.contentWindow || !e.data?.frontdesk) return;
     if (e.data.type === 'close') show(false);
@@ -84,6 +137,8 @@ function mount(script: HTMLScriptElement, desk: string, query: URLSearchParams, 
       badge.textContent = String(e.data.count ?? '');
     }
     if (e.data.type === 'ready') {
+      // A campaign clicked before the chat had loaded.
+      if (answering) post({ type: 'campaign', campaign: answering });
       const d = script.dataset;
       if (d.identifier && d.identifierHash) {
         post({

@@ -10,4 +10,8 @@ details?: VisitorDetails,
 /**
  * Ids of the visitor's uploads (`POST /attachments`), at most 5; the content may then be empty.
  */
-attachments?: Array<Id>, };
+attachments?: Array<Id>, 
+/**
+ * The campaign the visitor answers with a first message: its text opens the conversation.
+ */
+campaign?: string, };
