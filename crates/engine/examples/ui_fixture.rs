@@ -83,7 +83,7 @@ async fn main() {
         let c = Conversation {
             status,
             assignee,
-            labels: if r % 5 == 0 { vec!["vip".into()] } else { vec![] },
+            labels: if r.is_multiple_of(5) { vec!["vip".into()] } else { vec![] },
             preview: messages.last().map(|m| m.content.clone()).unwrap_or_default(),
             last_activity_at: Timestamp(created_at.0 + count as i64 * 1_000),
             last_seq: count,

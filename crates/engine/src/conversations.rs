@@ -203,7 +203,13 @@ impl Desk {
             let Some(inbox) = tx.inbox(inbox)? else { return abort(EngineError::NotFound("inbox")) };
             let contact =
                 find_or_create_contact(tx, name.clone(), email.clone(), identifier.clone(), language.clone())?;
-            let (posted, _) = receive(tx, &mut routing, &inbox, &contact, content.clone(), &[], Vec::new(), None)?;
+            let (posted, _) = receive(
+                tx,
+                &mut routing,
+                &inbox,
+                &contact,
+                Arrival { content: content.clone(), ..Default::default() },
+            )?;
             assign_waiting(tx, routing)?;
             let conversation = tx.conversation(posted.conversation.id)?.unwrap_or(posted.conversation);
             Ok(Posted { conversation, message: posted.message })
@@ -434,6 +440,17 @@ impl Desk {
     }
 }
 
+/// What a customer sends, as `receive` takes it.
+#[derive(Default)]
+pub(crate) struct Arrival {
+    pub content: String,
+    /// Put on a conversation it starts (the pre-chat topic).
+    pub labels: Vec<String>,
+    pub attachments: Vec<Attachment>,
+    /// What the inbox said first, opening a conversation it starts (a campaign's message).
+    pub opening: Option<String>,
+}
+
 /// A customer's message reaches the inbox: it reopens their conversation or starts a new one
 /// (linked to the previous one when that one is closed; with `labels`, e.g. the pre-chat topic).
 /// Returns whether it started a conversation. The caller assigns waiting conversations.
@@ -442,11 +459,10 @@ pub(crate) fn receive(
     routing: &mut Routing<'_>,
     inbox: &Inbox,
     contact: &Contact,
-    content: String,
-    labels: &[String],
-    attachments: Vec<Attachment>,
-    opening: Option<String>,
+    arrival: Arrival,
 ) -> TxResult<(Posted, bool)> {
+    let Arrival { content, labels, attachments, opening } = arrival;
+    let labels = labels.as_slice();
     let latest = tx.latest_conversation(contact.id, inbox.id)?;
     let now = tx.now();
     let start = |tx: &mut Tx<'_>, previous| {

@@ -4,7 +4,9 @@
 //! conversations in the widget's inbox and to public messages.
 
 use crate::attachments::{mark_attached, take_uploads};
-use crate::conversations::{append, clean_optional, conversation_in, find_or_create_contact, optional_email, receive};
+use crate::conversations::{
+    append, clean_optional, conversation_in, find_or_create_contact, optional_email, receive, Arrival,
+};
 use crate::routing::{assign_waiting, Routing};
 use crate::secrets::{new_token, random_hex, token_hash};
 use crate::{Desk, EngineError, Result};
@@ -383,16 +385,13 @@ impl Desk {
                 }
                 let uploads = take_uploads(tx, &attachments, Uploader::Contact(contact.id))?;
                 let files = uploads.iter().map(|u| u.upload.attachment.clone()).collect();
-                let (mut posted, started) = receive(
-                    tx,
-                    &mut routing,
-                    &inbox,
-                    &contact,
-                    content.clone(),
-                    &details.labels,
-                    files,
-                    opening.clone(),
-                )?;
+                let arrival = Arrival {
+                    content: content.clone(),
+                    labels: details.labels.clone(),
+                    attachments: files,
+                    opening: opening.clone(),
+                };
+                let (mut posted, started) = receive(tx, &mut routing, &inbox, &contact, arrival)?;
                 mark_attached(tx, uploads, posted.conversation.id, posted.message.seq)?;
                 // A conversation started outside business hours gets the away message instead
                 // of the greeting, which would promise someone is there.
