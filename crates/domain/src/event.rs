@@ -47,6 +47,9 @@ pub enum EventKind {
     OpenConversationsLeft { agent: Id, conversations: Vec<Id> },
     #[serde(rename = "team.created")]
     TeamCreated { team: Id },
+    /// An admin changed the desk's label definitions.
+    #[serde(rename = "labels.changed")]
+    LabelsChanged,
     /// A canned response was created, changed or deleted: reply boxes reload the list.
     #[serde(rename = "canned_response.changed")]
     CannedResponseChanged { canned_response: Id },

@@ -11,6 +11,7 @@ pub mod event;
 pub mod hours;
 pub mod id;
 pub mod inbox;
+pub mod label;
 pub mod language;
 pub mod link;
 pub mod login;

@@ -232,10 +232,7 @@ impl WidgetSettingsInput {
         let mut allowed_origins = self.allowed_origins.iter().map(|o| origin(o)).collect::<Result<Vec<_>, _>>()?;
         allowed_origins.sort();
         allowed_origins.dedup();
-        let colour = self.colour.trim().to_ascii_lowercase();
-        if !(colour.len() == 7 && colour.starts_with('#') && colour[1..].chars().all(|c| c.is_ascii_hexdigit())) {
-            return Err(DomainError::invalid("colour", format!("'{colour}' is not a colour like #1f6feb")));
-        }
+        let colour = colour(&self.colour)?;
         let greeting = self.greeting.trim().to_string();
         if greeting.chars().count() > MAX_GREETING_CHARS {
             return Err(DomainError::invalid(
@@ -338,6 +335,15 @@ impl WidgetSettings {
         mac.update(identifier.as_bytes());
         mac.verify_slice(&given).is_ok()
     }
+}
+
+/// A colour as typed, "#rrggbb" in lower case.
+pub fn colour(raw: &str) -> Result<String, DomainError> {
+    let colour = raw.trim().to_ascii_lowercase();
+    if !(colour.len() == 7 && colour.starts_with('#') && colour[1..].chars().all(|c| c.is_ascii_hexdigit())) {
+        return Err(DomainError::invalid("colour", format!("'{colour}' is not a colour like #1f6feb")));
+    }
+    Ok(colour)
 }
 
 /// Blocked addresses and ranges as typed, checked and written the one way (`a.b.c.d/n`).

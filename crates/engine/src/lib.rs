@@ -9,6 +9,7 @@ mod canned;
 mod clock;
 mod conversations;
 mod error;
+mod labels;
 mod network;
 mod notifications;
 mod outbox;

@@ -1,4 +1,4 @@
-//! Canned responses: listed for every agent, kept by admins.
+//! Canned responses and label definitions: listed for every agent, kept by admins.
 
 use crate::api::parse_id;
 use crate::auth::{CurrentAgent, JsonBody};
@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use frontdesk_domain::canned::{CannedInput, CannedResponse};
+use frontdesk_domain::label::LabelDefinition;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -45,4 +46,21 @@ pub async fn update(
 pub async fn delete(State(s): State<AppState>, me: CurrentAgent, Path(id): Path<String>) -> ApiResult<StatusCode> {
     s.desk.delete_canned_response(&me.agent, parse_id(&id, "canned response")?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/labels", tag = "labels", security(("bearer" = [])),
+    responses((status = 200, body = [LabelDefinition], description = "the desk's labels, by name")))]
+pub async fn labels(State(s): State<AppState>, _me: CurrentAgent) -> ApiResult<Json<Vec<LabelDefinition>>> {
+    Ok(Json(s.desk.label_definitions()?))
+}
+
+#[utoipa::path(put, path = "/api/v1/labels", tag = "labels", security(("bearer" = [])),
+    request_body = [LabelDefinition], responses((status = 200, body = [LabelDefinition], description = "the whole new set"),
+    (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_labels(
+    State(s): State<AppState>,
+    me: CurrentAgent,
+    JsonBody(labels): JsonBody<Vec<LabelDefinition>>,
+) -> ApiResult<Json<Vec<LabelDefinition>>> {
+    Ok(Json(s.desk.set_label_definitions(&me.agent, labels).await?))
 }

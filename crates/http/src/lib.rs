@@ -89,6 +89,7 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/search", get(search::search))
         .route("/canned_responses", get(canned::list).post(canned::create))
         .route("/canned_responses/{id}", put(canned::update).delete(canned::delete))
+        .route("/labels", get(canned::labels).put(canned::set_labels))
         .route("/attachments", post(attachments::agent_upload))
         .route("/conversations/{id}/typing", post(presence::agent_typing))
         .route("/conversations/{id}/seen", post(presence::agent_seen))

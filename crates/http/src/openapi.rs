@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi};
         api::health, api::setup_status, api::setup, api::login, api::logout, api::me, api::update_notifications, api::update_language, api::agents, api::invite,
         api::deactivate, api::reactivate, api::set_role, api::invitation, api::accept_invitation, api::events, stream::stream,
         c::inboxes, c::create_inbox, c::update_inbox, c::customer_message, c::teams, c::create_team, c::conversations, c::counts, c::lifecycle,
-        c::conversation, c::update_conversation, c::change_status, c::messages, c::reply, c::delete_message, search::search, canned::list, canned::create, canned::update, canned::delete, c::contact,
+        c::conversation, c::update_conversation, c::change_status, c::messages, c::reply, c::delete_message, search::search, canned::list, canned::create, canned::update, canned::delete, canned::labels, canned::set_labels, c::contact,
         c::contact_conversations, stream::advance_clock, routing::overview, routing::set_availability,
         routing::update_agent, routing::update_inbox, routing::assign, routing::transfer, email::smtp_settings,
         email::update_smtp_settings, email::test_email, email::send_transcript, email::conversation_emails,

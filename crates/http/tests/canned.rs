@@ -68,3 +68,28 @@ async fn admins_keep_canned_responses_with_unique_short_codes_and_agents_list_th
     let again = c.call("DELETE", &path, Some(&admin), None).await;
     assert_eq!((again.status, error_code(&again)), (StatusCode::NOT_FOUND, "not_found"));
 }
+
+#[tokio::test]
+async fn admins_define_the_desks_labels_and_every_agent_reads_them() {
+    let c = Client::new();
+    let admin = c.setup().await;
+    let (agent, _) = c.agent(&admin, "bob").await;
+    assert_eq!(c.ok("GET", "/api/v1/labels", &agent, None).await, json!([]));
+    let labels = json!([
+        {"name": "VIP", "colour": "#AA0000", "description": "Our best customers"},
+        {"name": "billing", "colour": "#00aa00"}]);
+    let saved = c.ok("PUT", "/api/v1/labels", &admin, Some(labels.clone())).await;
+    assert_eq!(saved[0]["name"], "billing");
+    assert_eq!((saved[1]["name"].as_str(), saved[1]["colour"].as_str()), (Some("vip"), Some("#aa0000")));
+    assert_eq!(c.ok("GET", "/api/v1/labels", &agent, None).await, saved);
+
+    let refused = c.call("PUT", "/api/v1/labels", Some(&agent), Some(labels)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let twice = json!([{"name": "vip", "colour": "#000000"}, {"name": "VIP", "colour": "#111111"}]);
+    let bad = c.call("PUT", "/api/v1/labels", Some(&admin), Some(twice)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body["error"]["message"].as_str().unwrap().contains("'vip' is defined twice"));
+    assert_eq!(c.ok("GET", "/api/v1/labels", &agent, None).await, saved, "a refused set changes nothing");
+    let events = c.ok("GET", "/api/v1/events", &admin, None).await;
+    assert!(events["items"].as_array().unwrap().iter().any(|e| e["type"] == "labels.changed"));
+}

@@ -10,6 +10,7 @@ use crate::{Result, Store};
 use frontdesk_domain::canned::CannedResponse;
 use frontdesk_domain::conversation::Status;
 use frontdesk_domain::inbox::{Contact, Conversation, Inbox, Message, Team};
+use frontdesk_domain::label::LabelDefinition;
 use frontdesk_domain::routing::AgentRouting;
 use frontdesk_domain::view::View;
 use frontdesk_domain::{EventKind, Id, Timestamp};
@@ -139,6 +140,11 @@ impl Tx<'_> {
     /// The canned response holding `short_code`, if any.
     pub fn canned_id_by_code<E>(&self, short_code: &str) -> TxResult<Option<Id>, E> {
         Ok(self.raw_get(Tree::ShortcodeCannedid, short_code.as_bytes())?.and_then(|v| keys::parse_id(&v)))
+    }
+
+    pub fn put_label_definitions<E>(&mut self, labels: &[LabelDefinition]) -> TxResult<(), E> {
+        self.put(Tree::Meta, keys::meta::LABELS, encode(&labels));
+        Ok(())
     }
 
     /// Writes a canned response and keeps its short code's entry (the old code's is dropped).
@@ -316,6 +322,11 @@ impl Store {
 
     pub fn inboxes(&self) -> Result<Vec<Inbox>> {
         self.tree(Tree::InboxidInbox).iter().map(|kv| decode(Tree::InboxidInbox.name(), &kv?.1)).collect()
+    }
+
+    /// The desk's label definitions, by name (none until an admin defines some).
+    pub fn label_definitions(&self) -> Result<Vec<LabelDefinition>> {
+        Ok(self.get_decoded(Tree::Meta, keys::meta::LABELS)?.unwrap_or_default())
     }
 
     /// Every canned response, by short code (the short-code index is in that order).

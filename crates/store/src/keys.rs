@@ -142,6 +142,8 @@ pub mod meta {
     pub const SMTP_SETTINGS: &[u8] = b"smtp_settings";
     /// Where scheduled backups go (`BackupSettings`).
     pub const BACKUP_SETTINGS: &[u8] = b"backup_settings";
+    /// The desk's label definitions (`Vec<LabelDefinition>`).
+    pub const LABELS: &[u8] = b"labels";
     /// The key that signs links sent to customers (32 random bytes), made when first needed.
     pub const LINK_SECRET: &[u8] = b"link_secret";
 }

@@ -1,6 +1,7 @@
 // The host desk's agent API, typed with the types generated from the Rust code (src/lib/api/).
 import type { Agent } from './api/Agent';
 import type { InboxChanges } from './api/InboxChanges';
+import type { LabelDefinition } from './api/LabelDefinition';
 import type { Role } from './api/Role';
 import type { NotificationSettings } from './api/NotificationSettings';
 import type { AgentRouting } from './api/AgentRouting';
@@ -188,6 +189,8 @@ export class Client {
   updateWidget = (id: string, settings: WidgetSettingsInput) =>
     this.call<Inbox>('PUT', `/api/v1/inboxes/${encodeURIComponent(id)}/widget`, settings);
   teams = () => this.call<Team[]>('GET', '/api/v1/teams');
+  labels = () => this.call<LabelDefinition[]>('GET', '/api/v1/labels');
+  saveLabels = (labels: LabelDefinition[]) => this.call<LabelDefinition[]>('PUT', '/api/v1/labels', labels);
   cannedResponses = () => this.call<CannedResponse[]>('GET', '/api/v1/canned_responses');
   createCanned = (input: CannedInput) => this.call<CannedResponse>('POST', '/api/v1/canned_responses', input);
   updateCanned = (id: string, input: CannedInput) =>

@@ -5,7 +5,7 @@ import type { Availability } from './api/Availability';
 import type { SearchHit } from './api/SearchHit';
 
 export type Command =
-  | { kind: 'go'; screen: 'home' | 'routing' | 'agents' | 'canned' | 'inboxes' | 'email' | 'backups' | 'network'; label: string; adminOnly: boolean }
+  | { kind: 'go'; screen: 'home' | 'routing' | 'agents' | 'canned' | 'labels' | 'inboxes' | 'email' | 'backups' | 'network'; label: string; adminOnly: boolean }
   | { kind: 'availability'; availability: Availability; label: string; adminOnly: false };
 
 export const COMMANDS: Command[] = [
@@ -13,6 +13,7 @@ export const COMMANDS: Command[] = [
   { kind: 'go', screen: 'routing', label: 'Go to routing', adminOnly: false },
   { kind: 'go', screen: 'agents', label: 'Go to agents', adminOnly: false },
   { kind: 'go', screen: 'canned', label: 'Go to canned responses', adminOnly: false },
+  { kind: 'go', screen: 'labels', label: 'Go to labels', adminOnly: true },
   { kind: 'go', screen: 'network', label: 'Go to network (how colleagues join)', adminOnly: false },
   { kind: 'go', screen: 'inboxes', label: 'Go to inboxes', adminOnly: true },
   { kind: 'go', screen: 'email', label: 'Go to email settings', adminOnly: true },

@@ -110,6 +110,7 @@ export function staleAfter(event: Event, openConversation: string | null): Stale
     case 'inbox.created':
     case 'inbox.updated':
     case 'team.created':
+    case 'labels.changed':
       return { ...none, counts: true };
     default:
       return none;

@@ -4,6 +4,7 @@ export type Route =
   | { screen: 'home' }
   | { screen: 'agents' }
   | { screen: 'canned' }
+  | { screen: 'labels' }
   | { screen: 'routing' }
   | { screen: 'inboxes' }
   | { screen: 'email' }
@@ -22,6 +23,8 @@ export function parseRoute(hash: string): Route {
       return { screen: 'agents' };
     case 'canned':
       return { screen: 'canned' };
+    case 'labels':
+      return { screen: 'labels' };
     case 'routing':
       return { screen: 'routing' };
     case 'inboxes':
