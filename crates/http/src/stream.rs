@@ -18,9 +18,10 @@ use frontdesk_domain::event::{Typing, Viewing};
 use frontdesk_domain::notification::Notification;
 use frontdesk_domain::{Event, EventKind, Id, Timestamp};
 use frontdesk_engine::Desk;
+use futures_util::SinkExt;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 /// How often an open stream checks that its session is still valid (logout, deactivation).
 const SESSION_CHECK: Duration = Duration::from_secs(30);
@@ -64,17 +65,27 @@ pub(crate) enum StreamEnd {
     Engine(#[from] frontdesk_engine::EngineError),
 }
 
-/// One frame of JSON; the agents' and the visitors' streams both send this way.
+/// One frame of JSON, sent at once; the agents' and the visitors' streams both send this way.
 pub(crate) async fn send<T: Serialize>(socket: &mut WebSocket, event: &T) -> Result<(), StreamEnd> {
-    let text = serde_json::to_string(event).map_err(|e| frontdesk_engine::EngineError::Internal(e.to_string()))?;
-    socket.send(WsMessage::Text(Utf8Bytes::from(text))).await.map_err(|_| StreamEnd::Gone)
+    feed(socket, event).await?;
+    flush(socket).await
 }
 
-/// Sends one event, then the notification it gives this agent, if any.
+/// One frame of JSON, queued: a burst is written together by the next `flush`.
+pub(crate) async fn feed<T: Serialize>(socket: &mut WebSocket, event: &T) -> Result<(), StreamEnd> {
+    let text = serde_json::to_string(event).map_err(|e| frontdesk_engine::EngineError::Internal(e.to_string()))?;
+    SinkExt::feed(socket, WsMessage::Text(Utf8Bytes::from(text))).await.map_err(|_| StreamEnd::Gone)
+}
+
+pub(crate) async fn flush(socket: &mut WebSocket) -> Result<(), StreamEnd> {
+    SinkExt::flush(socket).await.map_err(|_| StreamEnd::Gone)
+}
+
+/// Queues one event, then the notification it gives this agent, if any.
 async fn send_event(desk: &Desk, socket: &mut WebSocket, me: Id, event: &Event) -> Result<(), StreamEnd> {
-    send(socket, event).await?;
+    feed(socket, event).await?;
     match desk.notification_for(me, event) {
-        Ok(Some(n)) => send(socket, &StreamSignal::Notification(n)).await,
+        Ok(Some(n)) => feed(socket, &StreamSignal::Notification(n)).await,
         Ok(None) => Ok(()),
         // A popup is not worth ending the stream for; the event itself was sent.
         Err(e) => {
@@ -92,6 +103,7 @@ async fn catch_up(desk: &Desk, socket: &mut WebSocket, me: Id, mut last: Option<
             send_event(desk, socket, me, e).await?;
             last = Some(e.id);
         }
+        flush(socket).await?;
         if page.len() < CATCH_UP_PAGE {
             return Ok(last);
         }
@@ -126,14 +138,30 @@ async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: O
             },
             received = live.recv() => match received {
                 Ok(event) => {
-                    if last.is_some_and(|l| event.id <= l) {
-                        continue; // already sent while catching up
+                    // The committer publishes a batch at once: queue all that is waiting, then
+                    // write them together.
+                    let mut next = Some(event);
+                    while let Some(event) = next.take() {
+                        // Otherwise it was sent while catching up.
+                        if last.is_none_or(|l| event.id > l) {
+                            send_event(&desk, &mut socket, me, &event).await?;
+                            last = Some(event.id);
+                            if matches!(event.kind, EventKind::AgentDeactivated { agent } if agent == me) {
+                                flush(&mut socket).await?;
+                                return Err(StreamEnd::SessionEnded);
+                            }
+                        }
+                        next = match live.try_recv() {
+                            Ok(e) => Some(e),
+                            Err(TryRecvError::Lagged(_)) => {
+                                flush(&mut socket).await?;
+                                last = catch_up(&desk, &mut socket, me, last).await?;
+                                None
+                            }
+                            Err(_) => None,
+                        };
                     }
-                    send_event(&desk, &mut socket, me, &event).await?;
-                    last = Some(event.id);
-                    if matches!(event.kind, EventKind::AgentDeactivated { agent } if agent == me) {
-                        return Err(StreamEnd::SessionEnded);
-                    }
+                    flush(&mut socket).await?;
                 }
                 Err(RecvError::Lagged(_)) => last = catch_up(&desk, &mut socket, me, last).await?,
                 Err(RecvError::Closed) => return Ok(()),
