@@ -45,6 +45,13 @@ test('an agent switches the app between English, Spanish and Italian, and the ch
     await ana.screenshot({ path: join(artifacts, `browser-inbox-${lang}.png`) });
   }
 
+  // The screens every agent uses speak it too.
+  await ana.getByRole('link', { name: 'Assegnazione', exact: true }).click();
+  await ana.getByRole('heading', { name: /^Coda · 0 in attesa$/ }).waitFor();
+  await ana.getByRole('link', { name: 'Risposte pronte', exact: true }).click();
+  await ana.getByText('Ancora nessuna risposta pronta.', { exact: false }).waitFor();
+  await ana.getByRole('link', { name: 'Posta', exact: true }).click();
+
   // Another browser of hers, an English one, follows her account's choice once she logs in.
   const context = await env.chrome.browser.newContext({ locale: 'en-US' });
   const other = await context.newPage();

@@ -26,6 +26,8 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 /// How often an open stream checks that its session is still valid (logout, deactivation).
 const SESSION_CHECK: Duration = Duration::from_secs(30);
 const CATCH_UP_PAGE: usize = 500;
+/// Events written with one flush at most.
+const BURST: usize = 32;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct StreamQuery {
@@ -138,10 +140,12 @@ async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: O
             },
             received = live.recv() => match received {
                 Ok(event) => {
-                    // The committer publishes a batch at once: queue all that is waiting, then
-                    // write them together.
+                    // The committer publishes a batch at once: queue what is waiting (up to a
+                    // bound, so a steady flow still goes out), then write it together.
                     let mut next = Some(event);
+                    let mut queued = 0;
                     while let Some(event) = next.take() {
+                        queued += 1;
                         // Otherwise it was sent while catching up.
                         if last.is_none_or(|l| event.id > l) {
                             send_event(&desk, &mut socket, me, &event).await?;
@@ -150,6 +154,9 @@ async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: O
                                 flush(&mut socket).await?;
                                 return Err(StreamEnd::SessionEnded);
                             }
+                        }
+                        if queued >= BURST {
+                            break;
                         }
                         next = match live.try_recv() {
                             Ok(e) => Some(e),

@@ -6,7 +6,6 @@ import type { Message } from './api/Message';
 import type { Status } from './api/Status';
 import type { StatusOffers } from './api/StatusOffers';
 import type { Style } from './api/Style';
-import type { WaitReason } from './api/WaitReason';
 
 /** A capacity typed by an admin, or what is wrong with it. */
 export function parseCapacity(text: string): number | string {
@@ -164,15 +163,6 @@ export function parseLabels(text: string): string[] {
 export function newer(shown: Conversation | null, read: Conversation): Conversation {
   return shown && shown.id === read.id && shown.last_seq > read.last_seq ? shown : read;
 }
-
-/** Why a conversation still waits for an agent, in the words the queue screen uses. */
-export const WAIT_REASON: Record<WaitReason, string> = {
-  no_agent_in_team: 'its team has no agents',
-  missing_skill: 'nobody who could take it has the skills it needs',
-  no_one_online: 'everyone who could take it is away or offline',
-  all_at_capacity: 'everyone online who could take it is at capacity',
-  next_in_line: 'next in line',
-};
 
 export type Shortcut = 'next' | 'previous' | 'reply' | 'note' | 'solve' | 'help';
 
