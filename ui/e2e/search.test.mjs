@@ -92,6 +92,7 @@ test('Ctrl+K opens the command bar: an order number jumps to its conversation, a
     'Go to routing\naction',
     'Go to agents\naction',
     'Go to canned responses\naction',
+    'Go to labels\naction',
     'Go to network (how colleagues join)\naction',
     'Go to inboxes\naction',
     'Go to email settings\naction',

@@ -16,6 +16,7 @@ mod routing;
 mod search;
 mod stream;
 mod ui;
+mod visitors;
 mod widget;
 
 pub use api::{AcceptInvitationRequest, AgentPage, EventPage, Health, InviteRequest, LoginRequest};
@@ -53,6 +54,8 @@ pub struct AppState {
     pub desk: Desk,
     /// Set only by `frontdesk serve --test-clock`: the clock the test endpoint moves.
     pub test_clock: Option<Arc<ShiftedClock>>,
+    /// Hands each event to the open visitor streams of its customer.
+    pub visitors: visitors::VisitorHub,
 }
 
 /// The whole HTTP surface of a host desk. `test_clock` adds the endpoint that moves the desk's
@@ -142,7 +145,7 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/widget.html", get(widget::frame))
         .route("/api/{*rest}", any(api::unknown_endpoint))
         .fallback(get(ui::serve))
-        .with_state(AppState { desk, test_clock })
+        .with_state(AppState { desk, test_clock, visitors: visitors::VisitorHub::default() })
         .layer(tower_http::trace::TraceLayer::new_for_http());
     match hosts {
         HostPolicy::LoopbackOnly => app = app.layer(middleware::from_fn(loopback_host_only)),

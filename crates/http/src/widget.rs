@@ -11,6 +11,7 @@
 use crate::api::parse_id;
 use crate::auth::JsonBody;
 use crate::stream::{send, StreamEnd};
+use crate::visitors::{ForVisitor, VisitorHub};
 use crate::{ApiError, AppState, ErrorBody};
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, Path, Query, Request, State};
@@ -342,25 +343,25 @@ pub enum VisitorEvent {
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn stream(State(s): State<AppState>, caller: WidgetCaller, upgrade: WebSocketUpgrade) -> ApiResult<Response> {
     let visitor = caller.visitor()?;
-    let desk = s.desk.clone();
+    let (desk, hub) = (s.desk.clone(), s.visitors.clone());
     Ok(upgrade
         .max_message_size(8 * 1024)
         // Small buffers: the defaults (128 KiB) would cost over 100 MiB per 1,000 idle visitors.
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
         .on_upgrade(move |socket| async move {
-            if let Err(e) = pump(desk, socket, visitor).await {
+            if let Err(e) = pump(desk, hub, socket, visitor).await {
                 tracing::debug!("visitor stream ended: {e}");
             }
         })
         .into_response())
 }
 
-async fn pump(desk: Desk, mut socket: WebSocket, visitor: Visitor) -> Result<(), StreamEnd> {
+async fn pump(desk: Desk, hub: VisitorHub, mut socket: WebSocket, visitor: Visitor) -> Result<(), StreamEnd> {
     // While this stream is open the customer is in the chat: replies are not emailed to them.
     let _online = desk.visitor_online(visitor);
-    // Subscribe before reading which conversations are theirs, so none started in between is missed.
-    let mut live = desk.subscribe();
+    // Listen before reading which conversations are theirs, so none started in between is missed.
+    let mut live = hub.listen(&desk, visitor.contact);
     let mut mine: HashSet<Id> = desk.visitor_conversations(visitor)?.iter().map(|c| c.id).collect();
     let mut typing = desk.subscribe_typing();
     loop {
@@ -373,8 +374,8 @@ async fn pump(desk: Desk, mut socket: WebSocket, visitor: Visitor) -> Result<(),
                 Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return Ok(()),
             },
-            received = live.recv() => match received {
-                Ok(event) => {
+            received = live.next() => match received {
+                Some(ForVisitor::Event(event)) => {
                     let out = match event.kind {
                         EventKind::ConversationCreated { conversation, inbox, contact, .. }
                             if contact == visitor.contact && inbox == visitor.inbox =>
@@ -406,8 +407,8 @@ async fn pump(desk: Desk, mut socket: WebSocket, visitor: Visitor) -> Result<(),
                         send(&mut socket, &out).await?;
                     }
                 }
-                Err(RecvError::Lagged(_)) => send(&mut socket, &VisitorEvent::Resync).await?,
-                Err(RecvError::Closed) => return Ok(()),
+                Some(ForVisitor::Resync) => send(&mut socket, &VisitorEvent::Resync).await?,
+                None => return Ok(()),
             },
             incoming = socket.recv() => match incoming {
                 Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => return Ok(()),

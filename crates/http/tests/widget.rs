@@ -369,6 +369,26 @@ async fn the_visitor_stream_brings_agent_replies_but_never_notes() {
         (got[1]["data"]["content"].as_str(), got[1]["data"]["author_name"].as_str()),
         (Some("Yes, Ana here."), Some("Ana"))
     );
+
+    // Another customer's chat never reaches this stream; this one's own next reply does, and a
+    // second tab of the same visitor gets it too.
+    let (_, other) = w.start("I am someone else").await;
+    let (mut tab, _) = tokio_tungstenite::connect_async(url(&visitor)).await.unwrap();
+    c.ok("POST", &format!("/api/v1/conversations/{other}/messages"), &admin, Some(json!({"content": "Hi other"})))
+        .await;
+    c.ok("POST", &path, &admin, Some(json!({"content": "Anything else?"}))).await;
+    for stream in [&mut ws, &mut tab] {
+        let mut contents = Vec::new();
+        while !contents.contains(&"Anything else?".to_string()) {
+            let frame = tokio::time::timeout(Duration::from_secs(5), stream.next()).await.expect("a frame within 5 s");
+            let v: Value = serde_json::from_str(&frame.unwrap().unwrap().into_text().unwrap()).unwrap();
+            assert_ne!(v["data"]["id"].as_str(), Some(other.as_str()), "another customer's conversation: {v}");
+            if let Some(text) = v["data"]["content"].as_str() {
+                contents.push(text.to_string());
+            }
+        }
+        assert_eq!(contents, ["Anything else?"], "only this customer's reply");
+    }
 }
 
 /// The next text frame whose `type` is `kind`, skipping others; panics after 5 s.
