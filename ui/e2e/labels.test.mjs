@@ -35,21 +35,15 @@ test('an admin defines labels, the sidebar lists them with counts, and one click
   await ana.screenshot({ path: join(artifacts, 'browser-labels.png') });
 
   // Ben's sidebar gains the Labels views without a reload.
-  await ben.locator('[data-view="label:billing"]').waitFor({ timeout: 10_000 });
-  assert.equal((await ben.locator('[data-view="label:billing"] .count').innerText()).trim(), '0');
+  const countIs = (want) => document.querySelector('[data-view="label:billing"] .count')?.textContent?.trim() === want;
+  await ben.waitForFunction(countIs, '0', { timeout: 10_000 });
 
   // Ana puts "billing" on Rosa's conversation with one click; both counts follow.
   await ana.getByRole('link', { name: 'Inbox', exact: true }).click();
   await ana.locator(`[data-conversation="${posted.conversation.number}"]`).click();
   await ana.getByLabel('Add a label').getByRole('button', { name: 'billing' }).click();
   await ana.waitForFunction(() => document.querySelector('#labels')?.value === 'billing');
-  for (const page of [ana, ben]) {
-    await page.waitForFunction(
-      () => document.querySelector('[data-view="label:billing"] .count')?.textContent?.trim() === '1',
-      null,
-      { timeout: 10_000 },
-    );
-  }
+  for (const page of [ana, ben]) await page.waitForFunction(countIs, '1', { timeout: 10_000 });
   await ben.locator('[data-view="label:billing"]').click();
   await ben.locator(`[data-conversation="${posted.conversation.number}"]`).waitFor();
   const stored = await env.api('GET', `/api/v1/conversations/${posted.conversation.id}`, admin.token);
