@@ -156,3 +156,30 @@ test('a customer message shows its formatting but never runs HTML, and a bad lab
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Reply');
   await page.close();
 });
+
+test('the list draws only the rows in sight, and j/k keep the picked conversation in view', async () => {
+  const admin = await env.api('POST', '/api/v1/auth/login', null, { email: 'ana@acme.test', password: 'correct horse battery' });
+  const inbox = await env.api('POST', '/api/v1/inboxes', admin.token, { name: 'Busy', style: 'messaging' });
+  for (let i = 0; i < 40; i++) {
+    await env.api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, admin.token, {
+      contact: { name: `Rider ${i}`, email: `rider${i}@example.test` },
+      content: `Question number ${i}`,
+    });
+  }
+  const ana = await logInAt(env.chrome.browser, env.desk.url, 'ana@acme.test', 'correct horse battery', { width: 1300, height: 700 });
+  await ana.locator(`[data-view="inbox:${inbox.id}"]`).click();
+  await ana.locator('[data-conversation]').first().waitFor();
+  const drawn = await ana.locator('ul[data-total] [data-conversation]').count();
+  assert.ok(drawn < 40, `only the rows in sight and a margin are drawn, not all 40 (${drawn})`);
+  await ana.locator('[data-conversation]').first().click();
+  await ana.locator('.log').first().waitFor();
+  await ana.locator('.log').press('Escape').catch(() => {});
+  await ana.locator('body').click({ position: { x: 5, y: 5 } });
+  for (let i = 0; i < 25; i++) await ana.keyboard.press('j');
+  // The 26th newest is open, and its row is on screen inside the list.
+  const row = ana.locator('button.row.selected');
+  await row.waitFor();
+  assert.match(await row.innerText(), /Rider 14/);
+  const [list, box] = [await ana.locator('section.list').boundingBox(), await row.boundingBox()];
+  assert.ok(box.y >= list.y && box.y + box.height <= list.y + list.height + 1, 'the picked row is in view');
+});
