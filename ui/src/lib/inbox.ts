@@ -6,6 +6,7 @@ import type { Message } from './api/Message';
 import type { Status } from './api/Status';
 import type { StatusOffers } from './api/StatusOffers';
 import type { Style } from './api/Style';
+import { WORDS, type Words } from './i18n.svelte';
 
 /** A capacity typed by an admin, or what is wrong with it. */
 export function parseCapacity(text: string): number | string {
@@ -23,32 +24,11 @@ export const STYLE: Record<Style, string> = {
   messaging: 'Messaging — reopens if they write within the window (4 days by default, up to 28)',
 };
 
-export const STATUS_LABEL: Record<Status, string> = {
-  new: 'New',
-  open: 'Open',
-  pending: 'Pending',
-  on_hold: 'On hold',
-  snoozed: 'Snoozed',
-  solved: 'Solved',
-  closed: 'Closed',
-};
-
-/** The button that moves a conversation to `status`. */
-export const ACTION_LABEL: Record<Status, string> = {
-  new: 'New',
-  open: 'Open',
-  pending: 'Set pending',
-  on_hold: 'Put on hold',
-  snoozed: 'Snooze',
-  solved: 'Solve',
-  closed: 'Close',
-};
-
 /** What the desk offers from `status`; reopening a solved conversation reads "Reopen". */
 export function offersFor(
   lifecycle: StatusOffers[],
   status: Status,
-  words: { action: Record<Status, string>; reopen: string } = { action: ACTION_LABEL, reopen: 'Reopen' },
+  words: Pick<Words, 'action' | 'reopen'> = WORDS.en,
 ): { to: Status; label: string }[] {
   const offers = lifecycle.find((o) => o.status === status)?.offers ?? [];
   return offers.map((to) => ({
