@@ -138,25 +138,29 @@ pub struct InboxSettings {
 
 impl InboxSettings {
     pub fn into_inbox(self, id: Id, now: Timestamp) -> Result<Inbox, DomainError> {
-        let name = inbox_name(&self.name)?;
-        let policy = StylePolicy::new(self.style, self.close_after_secs.map(Duration::from_secs))?;
-        let time_zone = self.time_zone.unwrap_or_else(|| "UTC".into());
-        parse_time_zone(&time_zone)?;
-        let business_day_starts_at = self.business_day_starts_at.unwrap_or_else(|| "09:00".into());
-        parse_day_start(&business_day_starts_at)?;
-        let routing = self.routing.unwrap_or_default().validate()?;
-        Ok(Inbox {
+        // The style's defaults, then the given fields through the same checks as a later change.
+        let policy = StylePolicy::new(self.style, None)?;
+        let defaults = Inbox {
             id,
-            name,
+            name: String::new(),
             style: policy.style,
             close_after_secs: policy.close_after.as_secs(),
-            time_zone,
-            business_day_starts_at,
-            routing,
-            transcript_on_solve: self.transcript_on_solve.unwrap_or(false),
+            time_zone: "UTC".into(),
+            business_day_starts_at: "09:00".into(),
+            routing: self.routing.unwrap_or_default().validate()?,
+            transcript_on_solve: false,
             widget: crate::widget::WidgetSettings::new(String::new(), String::new()),
-            business_hours: self.business_hours.unwrap_or_default().validate()?,
+            business_hours: BusinessHours::default(),
             created_at: now,
+        };
+        defaults.changed(InboxChanges {
+            name: Some(self.name),
+            style: None,
+            close_after_secs: self.close_after_secs,
+            time_zone: self.time_zone,
+            business_day_starts_at: self.business_day_starts_at,
+            transcript_on_solve: self.transcript_on_solve,
+            business_hours: self.business_hours,
         })
     }
 }
