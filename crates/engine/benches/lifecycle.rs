@@ -15,7 +15,7 @@ mod common;
 
 use common::{fresh_desk, mix, rss_mib, summary, Unit, NOW};
 use frontdesk_domain::conversation::{Status, Style};
-use frontdesk_domain::inbox::{Contact, Conversation, InboxSettings, Message, MessageKind, Priority};
+use frontdesk_domain::inbox::{Contact, Conversation, Message, MessageKind, Priority};
 use frontdesk_domain::view::View;
 use frontdesk_domain::{Agent, Id, Timestamp};
 use frontdesk_engine::{Desk, ManualClock, StatusRequest, StoreConfig};
@@ -128,17 +128,7 @@ async fn build(dir: &Path, conversations: u64) -> (Desk, Store, Agent) {
     let (desk, store, admin) = fresh_desk(dir).await;
     let mut inboxes = Vec::new();
     for (name, style) in [("Chat", Style::LiveChatReturning), ("Email", Style::Messaging), ("Help", Style::Messaging)] {
-        let s = InboxSettings {
-            business_hours: None,
-            transcript_on_solve: None,
-            name: name.into(),
-            style,
-            close_after_secs: None,
-            time_zone: None,
-            business_day_starts_at: None,
-            routing: None,
-        };
-        inboxes.push(desk.create_inbox(&admin, s).await.expect("inbox").id);
+        inboxes.push(common::inbox(&desk, &admin, name, style).await);
     }
     let mut teams = Vec::new();
     for name in ["Billing", "Logistics", "Tech"] {

@@ -13,7 +13,7 @@ mod common;
 use common::{fresh_desk, mix, summary, Unit, NOW};
 use frontdesk_domain::account::AccountStatus;
 use frontdesk_domain::conversation::{Status, Style};
-use frontdesk_domain::inbox::{Contact, Conversation, InboxSettings, Priority};
+use frontdesk_domain::inbox::{Contact, Conversation, Priority};
 use frontdesk_domain::routing::{AgentRouting, Availability, Facts, Place, Requirement, Router, RoutingChanges};
 use frontdesk_domain::{Agent, Id, Role, Timestamp};
 use frontdesk_engine::{ContactRef, Desk, ManualClock, StoreConfig};
@@ -141,17 +141,7 @@ async fn desk_with_agents(dir: &Path) -> (Desk, Store, Agent, Vec<Id>) {
 
 /// A messaging inbox with the default routing (auto-assign on).
 async fn web_inbox(desk: &Desk, admin: &Agent) -> Id {
-    let settings = InboxSettings {
-        business_hours: None,
-        transcript_on_solve: None,
-        name: "Web".into(),
-        style: Style::Messaging,
-        close_after_secs: None,
-        time_zone: None,
-        business_day_starts_at: None,
-        routing: None,
-    };
-    desk.create_inbox(admin, settings).await.expect("inbox").id
+    common::inbox(desk, admin, "Web", Style::Messaging).await
 }
 
 async fn burst(dir: &Path) {

@@ -20,7 +20,7 @@ mod common;
 
 use common::{fresh_desk, mix, rss_split, NOW};
 use frontdesk_domain::conversation::{Status, Style};
-use frontdesk_domain::inbox::{Contact, Conversation, InboxSettings, Message, MessageKind};
+use frontdesk_domain::inbox::{Contact, Conversation, Message, MessageKind};
 use frontdesk_domain::{Agent, Id, Timestamp};
 use frontdesk_engine::{ContactRef, Desk, ManualClock, SearchRequest, StoreConfig};
 use frontdesk_store::Store;
@@ -199,17 +199,7 @@ async fn build(dir: &Path, conversations: u64) {
     let (desk, store, admin) = fresh_desk(dir).await;
     let mut inboxes = Vec::new();
     for name in ["Web", "Tienda", "Negozio"] {
-        let s = InboxSettings {
-            business_hours: None,
-            transcript_on_solve: None,
-            name: name.into(),
-            style: Style::Messaging,
-            close_after_secs: None,
-            time_zone: None,
-            business_day_starts_at: None,
-            routing: None,
-        };
-        inboxes.push(desk.create_inbox(&admin, s).await.expect("inbox").id);
+        inboxes.push(common::inbox(&desk, &admin, name, Style::Messaging).await);
     }
     let mut agents = vec![admin.id];
     agents.extend((1..8).map(|i| Id(1_000 + i)));

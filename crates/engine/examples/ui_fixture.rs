@@ -9,7 +9,7 @@ mod common;
 
 use common::{fresh_desk, mix};
 use frontdesk_domain::conversation::{Status, Style};
-use frontdesk_domain::inbox::{Contact, Conversation, InboxSettings, Message, MessageKind};
+use frontdesk_domain::inbox::{Contact, Conversation, Message, MessageKind};
 use frontdesk_domain::Timestamp;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -34,17 +34,7 @@ async fn main() {
     let (desk, store, admin) = fresh_desk(&dir).await;
     let mut inboxes = Vec::new();
     for name in ["Web", "Tienda", "Negozio"] {
-        let s = InboxSettings {
-            business_hours: None,
-            transcript_on_solve: None,
-            name: name.into(),
-            style: Style::Messaging,
-            close_after_secs: None,
-            time_zone: None,
-            business_day_starts_at: None,
-            routing: None,
-        };
-        inboxes.push(desk.create_inbox(&admin, s).await.expect("inbox").id);
+        inboxes.push(common::inbox(&desk, &admin, name, Style::Messaging).await);
     }
     let ana = admin.id;
     common::import(&store, total, move |n, number, ids| {

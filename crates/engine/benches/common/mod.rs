@@ -4,7 +4,8 @@
 // Each bench is its own binary and uses only part of this.
 #![allow(dead_code)]
 
-use frontdesk_domain::inbox::{Contact, Conversation, Message};
+use frontdesk_domain::conversation::Style;
+use frontdesk_domain::inbox::{Contact, Conversation, InboxSettings, Message};
 use frontdesk_domain::{Agent, EventKind, Id, SetupRequest, Timestamp};
 use frontdesk_engine::{Desk, ManualClock, StoreConfig};
 use frontdesk_store::{Store, TxError};
@@ -64,6 +65,21 @@ pub async fn fresh_desk(dir: &Path) -> (Desk, Store, Agent) {
     };
     let admin = desk.setup(setup).await.expect("setup").agent;
     (desk, store, admin)
+}
+
+/// An inbox named `name` of `style`, everything else the defaults; its id.
+pub async fn inbox(desk: &Desk, admin: &Agent, name: &str, style: Style) -> Id {
+    let settings = InboxSettings {
+        business_hours: None,
+        transcript_on_solve: None,
+        name: name.into(),
+        style,
+        close_after_secs: None,
+        time_zone: None,
+        business_day_starts_at: None,
+        routing: None,
+    };
+    desk.create_inbox(admin, settings).await.expect("create an inbox").id
 }
 
 /// Resident memory of this process.
