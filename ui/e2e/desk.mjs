@@ -138,6 +138,35 @@ export function useDesk(prepare = async () => {}, deskArgs = []) {
   return env;
 }
 
+/**
+ * For `context.addInitScript`: records each notification the page shows (`window.__shown`),
+ * then shows it with the browser's own class.
+ */
+export const recordNotifications = () => {
+  const Real = window.Notification;
+  window.__shown = [];
+  window.Notification = class extends Real {
+    constructor(title, options) {
+      super(title, options);
+      window.__shown.push({ title, body: options?.body ?? '' });
+    }
+  };
+};
+
+/** Waits for a recorded notification whose "title | body" contains `text`. */
+export async function waitForShown(page, text) {
+  await page.waitForFunction((t) => window.__shown.some((n) => `${n.title} | ${n.body}`.includes(t)), text, { timeout: 10_000 });
+}
+
+/** Waits for the number the sidebar shows next to a view. */
+export async function waitForCount(page, view, expected) {
+  await page.waitForFunction(
+    ([v, want]) => document.querySelector(`[data-view="${v}"] .count`)?.textContent?.trim() === want,
+    [view, expected],
+    { timeout: 10_000 },
+  );
+}
+
 /** A plain website (another origin than the desk) on a loopback port of its own; `pages` maps a
  * path to its HTML, and may gain pages later. */
 export async function startSite(pages) {

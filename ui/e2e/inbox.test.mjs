@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, logIn as logInAt, setUpAcme, useDesk } from './desk.mjs';
+import { artifacts, logIn as logInAt, setUpAcme, useDesk, waitForCount } from './desk.mjs';
 
 const env = useDesk();
 
@@ -13,14 +13,6 @@ const logIn = (email, password) => logInAt(env.chrome.browser, env.desk.url, ema
 /** The number the sidebar shows next to a view. */
 async function count(page, view) {
   return (await page.locator(`[data-view="${view}"] .count`).innerText()).trim();
-}
-
-async function waitForCount(page, view, expected) {
-  await page.waitForFunction(
-    ([v, want]) => document.querySelector(`[data-view="${v}"] .count`)?.textContent?.trim() === want,
-    [view, expected],
-    { timeout: 10_000 },
-  );
 }
 
 test('two agents share a conversation live: routed, answered, noted, handed over and solved', async () => {

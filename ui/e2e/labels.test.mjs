@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, logIn, setUpAcme, useDesk } from './desk.mjs';
+import { artifacts, logIn, setUpAcme, useDesk, waitForCount } from './desk.mjs';
 
 const env = useDesk();
 
@@ -35,15 +35,14 @@ test('an admin defines labels, the sidebar lists them with counts, and one click
   await ana.screenshot({ path: join(artifacts, 'browser-labels.png') });
 
   // Ben's sidebar gains the Labels views without a reload.
-  const countIs = (want) => document.querySelector('[data-view="label:billing"] .count')?.textContent?.trim() === want;
-  await ben.waitForFunction(countIs, '0', { timeout: 10_000 });
+  await waitForCount(ben, 'label:billing', '0');
 
   // Ana puts "billing" on Rosa's conversation with one click; both counts follow.
   await ana.getByRole('link', { name: 'Inbox', exact: true }).click();
   await ana.locator(`[data-conversation="${posted.conversation.number}"]`).click();
   await ana.getByLabel('Add a label').getByRole('button', { name: 'billing' }).click();
   await ana.waitForFunction(() => document.querySelector('#labels')?.value === 'billing');
-  for (const page of [ana, ben]) await page.waitForFunction(countIs, '1', { timeout: 10_000 });
+  for (const page of [ana, ben]) await waitForCount(page, 'label:billing', '1');
   await ben.locator('[data-view="label:billing"]').click();
   await ben.locator(`[data-conversation="${posted.conversation.number}"]`).waitFor();
   const stored = await env.api('GET', `/api/v1/conversations/${posted.conversation.id}`, admin.token);

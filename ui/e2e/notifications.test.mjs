@@ -5,27 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, logIn, setUpAcme, useDesk } from './desk.mjs';
+import { artifacts, logIn, recordNotifications, setUpAcme, useDesk, waitForShown } from './desk.mjs';
 
 const env = useDesk();
 
-// Records each notification the page shows, then shows it with the browser's own class.
-const recordNotifications = () => {
-  const Real = window.Notification;
-  window.__shown = [];
-  window.Notification = class extends Real {
-    constructor(title, options) {
-      super(title, options);
-      window.__shown.push({ title, body: options?.body ?? '' });
-    }
-  };
-};
-
 const shown = (page) => page.evaluate(() => window.__shown.map((n) => `${n.title} | ${n.body}`));
-
-async function waitForShown(page, text) {
-  await page.waitForFunction((t) => window.__shown.some((n) => `${n.title} | ${n.body}`.includes(t)), text, { timeout: 10_000 });
-}
 
 test('assignments and mentions notify Ben; a muted conversation does not; his choices are kept; agents see each other viewing', async () => {
   const admin = await setUpAcme(env.api, { withBen: true });

@@ -6,35 +6,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, logIn, setUpAcme, startSite, useDesk } from './desk.mjs';
+import { artifacts, logIn, recordNotifications, setUpAcme, startSite, useDesk, waitForCount, waitForShown } from './desk.mjs';
 
 const env = useDesk();
 let site;
 after(() => site?.close());
-
-// Records each notification the page shows, then shows it with the browser's own class.
-const recordNotifications = () => {
-  const Real = window.Notification;
-  window.__shown = [];
-  window.Notification = class extends Real {
-    constructor(title, options) {
-      super(title, options);
-      window.__shown.push(`${title} | ${options?.body ?? ''}`);
-    }
-  };
-};
-
-async function waitForShown(page, text) {
-  await page.waitForFunction((t) => window.__shown.some((n) => n.includes(t)), text, { timeout: 10_000 });
-}
-
-async function waitForCount(page, view, expected) {
-  await page.waitForFunction(
-    ([v, want]) => document.querySelector(`[data-view="${v}"] .count`)?.textContent?.trim() === want,
-    [view, expected],
-    { timeout: 10_000 },
-  );
-}
 
 test('a visitor is routed to Ana, who answers with a canned response, mentions Ben in a note and hands over; Ben solves', async () => {
   const admin = await setUpAcme(env.api, { withBen: true });
