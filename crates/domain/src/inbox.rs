@@ -426,6 +426,11 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[ts(as = "Option<bool>", optional)]
     pub deleted: bool,
+    /// For an activity line: what happened, as data, so each agent reads it in their own
+    /// language (`content` holds the English). Lines from before 2026-12 have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub activity: Option<crate::activity::Activity>,
 }
 
 /// Why an agent may not delete a message.
@@ -540,6 +545,7 @@ mod tests {
             mentions: vec![Id(3)],
             attachments: vec![],
             deleted: false,
+            activity: None,
         };
         let (ana, bo) = (Id(2), Id(3));
         assert_eq!(message(MessageKind::Outgoing, Some(ana)).may_delete(ana, false), Ok(()));

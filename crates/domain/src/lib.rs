@@ -2,6 +2,7 @@
 //! with no I/O, no async and no clock of its own: time is always passed in.
 
 pub mod account;
+pub mod activity;
 pub mod attachment;
 pub mod backup;
 pub mod canned;

@@ -153,6 +153,7 @@ mod tests {
             mentions,
             attachments: vec![],
             deleted: false,
+            activity: None,
         }
     }
 

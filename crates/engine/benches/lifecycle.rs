@@ -101,6 +101,7 @@ fn conversation(
             mentions: vec![],
             attachments: vec![],
             deleted: false,
+            activity: None,
         });
     }
     let wakes_at = (status == Status::Snoozed).then(|| Timestamp(NOW.0 + 2 * DAY_MS + (r % DAY_MS as u64) as i64));

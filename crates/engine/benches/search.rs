@@ -174,6 +174,7 @@ fn conversation(
             mentions: vec![],
             attachments: vec![],
             deleted: false,
+            activity: None,
         });
     }
     let c = Conversation {

@@ -68,6 +68,7 @@ async fn main() {
                 mentions: vec![],
                 attachments: vec![],
                 deleted: false,
+                activity: None,
             })
             .collect();
         let c = Conversation {

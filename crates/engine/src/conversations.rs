@@ -4,11 +4,12 @@
 use crate::attachments::{mark_attached, take_uploads};
 use crate::routing::{assign_waiting, save, Routing};
 use crate::{Desk, EngineError, Result};
+use frontdesk_domain::activity::{Activity, Change};
 use frontdesk_domain::attachment::{self, Attachment, Uploader};
 use frontdesk_domain::conversation::{decide, refuse_if_closed, AgentAction, Decision, Happening, Lifecycle, Status};
 use frontdesk_domain::inbox::{
     labels, language_tag, message_content, message_text, team_name, Contact, Conversation, ConversationChanges,
-    DeletionRefused, Inbox, InboxChanges, InboxSettings, Message, MessageKind, Priority, Team,
+    DeletionRefused, Inbox, InboxChanges, InboxSettings, Message, MessageKind, Team,
 };
 use frontdesk_domain::snooze::{parse_day_start, parse_time_zone, snooze_end, SnoozeChoice};
 use frontdesk_domain::view::View;
@@ -139,45 +140,44 @@ impl Desk {
             refuse_if_closed(c.status, "changed").map_err(|e| TxError::Abort(e.into()))?;
             let mut lines = Vec::new();
             if let Some(new) = &new_labels {
-                let added: Vec<&str> = new.iter().filter(|l| !c.labels.contains(l)).map(String::as_str).collect();
-                let removed: Vec<&str> = c.labels.iter().filter(|l| !new.contains(l)).map(String::as_str).collect();
+                let added: Vec<String> = new.iter().filter(|l| !c.labels.contains(l)).cloned().collect();
+                let removed: Vec<String> = c.labels.iter().filter(|l| !new.contains(l)).cloned().collect();
+                let raised = inbox.routing.priority_after(c.priority, &added);
                 if !added.is_empty() {
-                    lines.push(format!("added the labels {}", added.join(", ")));
+                    lines.push(Change::LabelsAdded { labels: added });
                 }
                 if !removed.is_empty() {
-                    lines.push(format!("removed the labels {}", removed.join(", ")));
+                    lines.push(Change::LabelsRemoved { labels: removed });
                 }
-                let added: Vec<String> = added.into_iter().map(str::to_string).collect();
                 c.labels = new.clone();
-                let raised = inbox.routing.priority_after(c.priority, &added);
                 if raised != c.priority && changes.priority.is_none() {
-                    lines.push(format!("(a label rule set the priority to {})", priority_name(raised)));
+                    lines.push(Change::PriorityByRule { priority: raised });
                     c.priority = raised;
                 }
             }
             if let Some(p) = changes.priority.filter(|p| *p != c.priority) {
-                lines.push(format!("set the priority to {}", priority_name(p)));
+                lines.push(Change::Priority { priority: p });
                 c.priority = p;
             }
             if let Some(team) = changes.team.filter(|t| *t != c.team) {
                 match team {
                     Some(id) => {
                         let Some(t) = tx.team(id)? else { return abort(EngineError::NotFound("team")) };
-                        lines.push(format!("gave the conversation to the team {}", t.name));
+                        lines.push(Change::Team { team: t.name });
                     }
-                    None => lines.push("took the conversation out of its team".into()),
+                    None => lines.push(Change::TeamRemoved),
                 }
                 c.team = team;
             }
             if let Some(muted) = changes.muted.filter(|m| *m != c.muted) {
-                lines.push(if muted { "muted the conversation" } else { "unmuted the conversation" }.into());
+                lines.push(Change::Muted { muted });
                 c.muted = muted;
             }
             if lines.is_empty() {
                 return Ok(c);
             }
             tx.record(Some(actor.id), EventKind::ConversationUpdated { conversation: c.id })?;
-            append(tx, &mut c, MessageKind::Activity, Some(actor.id), format!("{} {}", actor.name, lines.join("; ")))?;
+            note(tx, &mut c, Some(actor.id), Activity::Changed { by: actor.name.clone(), changes: lines })?;
             save(tx, &mut routing, &inbox, &mut c)?;
             assign_waiting(tx, routing)?;
             Ok(tx.conversation(conversation)?.unwrap_or(c))
@@ -258,7 +258,7 @@ impl Desk {
                 if let Decision::Moved(next) = decide(&c.lifecycle(), happening, &inbox.policy(), tx.now())
                     .map_err(|e| TxError::Abort(e.into()))?
                 {
-                    move_to(tx, &mut c, next, Some(&actor), format!("{} accepted the conversation", actor.name))?;
+                    move_to(tx, &mut c, next, Some(&actor), Activity::Accepted { by: actor.name.clone() })?;
                 }
             }
             let kind = if private { MessageKind::PrivateNote } else { MessageKind::Outgoing };
@@ -304,7 +304,7 @@ impl Desk {
             m.delete();
             tx.put_message(&m)?;
             tx.record(Some(actor.id), EventKind::MessageDeleted { conversation, seq })?;
-            append(tx, &mut c, MessageKind::Activity, Some(actor.id), format!("{} deleted a message", actor.name))?;
+            note(tx, &mut c, Some(actor.id), Activity::MessageDeleted { by: actor.name.clone() })?;
             save(tx, &mut routing, &inbox, &mut c)?;
             assign_waiting(tx, routing)?;
             Ok(m)
@@ -338,8 +338,12 @@ impl Desk {
             let happening = Happening::Agent { agent: actor.id, action };
             match decide(&c.lifecycle(), happening, &inbox.policy(), tx.now()) {
                 Ok(Decision::Moved(next)) => {
-                    let what = activity_for(&next);
-                    move_to(tx, &mut c, next, Some(&actor), format!("{} {what}", actor.name))?;
+                    let what = Activity::Status {
+                        by: actor.name.clone(),
+                        status: next.status,
+                        until_reply: next.status == Status::Snoozed && next.wakes_at.is_none(),
+                    };
+                    move_to(tx, &mut c, next, Some(&actor), what)?;
                     if next.status == Status::Solved && inbox.transcript_on_solve {
                         crate::outbox::queue_transcript_on_solve(tx, &mut c, &token)?;
                     }
@@ -476,7 +480,7 @@ pub(crate) fn receive(
             Ok(Decision::StartNewConversation) => (start(tx, Some(c.id))?, true),
             Ok(Decision::Moved(next)) => {
                 let mut c = c.clone();
-                move_to(tx, &mut c, next, None, "The customer wrote again: the conversation is open".into())?;
+                move_to(tx, &mut c, next, None, Activity::CustomerReturned)?;
                 (c, false)
             }
             Ok(Decision::Unchanged) => (c.clone(), false),
@@ -592,6 +596,12 @@ pub(crate) fn append(
     append_with(tx, c, kind, author, content, Vec::new(), Vec::new())
 }
 
+/// Appends an activity line: the English sentence as its text, and what happened as data.
+pub(crate) fn note(tx: &mut Tx<'_>, c: &mut Conversation, author: Option<Id>, what: Activity) -> TxResult<Message> {
+    let m = unnumbered(tx, c, MessageKind::Activity, author, what.english());
+    append_message(tx, c, Message { activity: Some(what), ..m })
+}
+
 /// `append`, for a message that mentions agents (a private note) or carries files.
 pub(crate) fn append_with(
     tx: &mut Tx<'_>,
@@ -602,31 +612,41 @@ pub(crate) fn append_with(
     mentions: Vec<Id>,
     attachments: Vec<Attachment>,
 ) -> TxResult<Message> {
-    c.last_seq += 1;
-    if kind != MessageKind::Activity {
-        c.last_activity_at = tx.now();
-    }
-    if kind.is_public() {
-        c.preview = match (content.is_empty(), attachments.first()) {
-            (true, Some(file)) => frontdesk_domain::inbox::preview_of(&format!("📎 {}", file.name)),
-            _ => frontdesk_domain::inbox::preview_of(&content),
-        };
-    }
-    let created_at = tx.now();
-    let m = Message {
+    let m = unnumbered(tx, c, kind, author, content);
+    append_message(tx, c, Message { mentions, attachments, ..m })
+}
+
+/// A message of `c` written now, before `append_message` gives it its number.
+fn unnumbered(tx: &Tx<'_>, c: &Conversation, kind: MessageKind, author: Option<Id>, content: String) -> Message {
+    Message {
         conversation: c.id,
-        seq: c.last_seq,
+        seq: 0,
         kind,
         author,
         content,
-        created_at,
-        mentions,
-        attachments,
+        created_at: tx.now(),
+        mentions: Vec::new(),
+        attachments: Vec::new(),
         deleted: false,
-    };
+        activity: None,
+    }
+}
+
+fn append_message(tx: &mut Tx<'_>, c: &mut Conversation, mut m: Message) -> TxResult<Message> {
+    c.last_seq += 1;
+    m.seq = c.last_seq;
+    if m.kind != MessageKind::Activity {
+        c.last_activity_at = m.created_at;
+    }
+    if m.kind.is_public() {
+        c.preview = match (m.content.is_empty(), m.attachments.first()) {
+            (true, Some(file)) => frontdesk_domain::inbox::preview_of(&format!("📎 {}", file.name)),
+            _ => frontdesk_domain::inbox::preview_of(&m.content),
+        };
+    }
     tx.put_message(&m)?;
-    let private = !kind.is_public();
-    tx.record(author, EventKind::MessageCreated { conversation: c.id, seq: m.seq, private })?;
+    let private = !m.kind.is_public();
+    tx.record(m.author, EventKind::MessageCreated { conversation: c.id, seq: m.seq, private })?;
     Ok(m)
 }
 
@@ -636,7 +656,7 @@ pub(crate) fn move_to(
     c: &mut Conversation,
     next: Lifecycle,
     actor: Option<&Agent>,
-    activity: String,
+    activity: Activity,
 ) -> TxResult<()> {
     let before = c.lifecycle();
     c.apply(next);
@@ -650,31 +670,8 @@ pub(crate) fn move_to(
             EventKind::AssigneeChanged { conversation: c.id, from: before.assignee, to: next.assignee },
         )?;
     }
-    append(tx, c, MessageKind::Activity, actor_id, activity)?;
+    note(tx, c, actor_id, activity)?;
     Ok(())
-}
-
-fn priority_name(p: Priority) -> &'static str {
-    match p {
-        Priority::None => "none",
-        Priority::Low => "low",
-        Priority::Medium => "medium",
-        Priority::High => "high",
-        Priority::Urgent => "urgent",
-    }
-}
-
-fn activity_for(next: &Lifecycle) -> String {
-    match next.status {
-        Status::Open => "opened the conversation".into(),
-        Status::Pending => "set the conversation pending".into(),
-        Status::OnHold => "put the conversation on hold".into(),
-        Status::Snoozed if next.wakes_at.is_none() => "snoozed the conversation until the customer replies".into(),
-        Status::Snoozed => "snoozed the conversation".into(),
-        Status::Solved => "solved the conversation".into(),
-        Status::Closed => "solved and closed the conversation".into(),
-        Status::New => "reset the conversation".into(),
-    }
 }
 
 fn fire(tx: &mut Tx<'_>, routing: &mut Routing<'_>, due: &[Timer]) -> TxResult<usize> {
@@ -689,11 +686,11 @@ fn fire(tx: &mut Tx<'_>, routing: &mut Routing<'_>, due: &[Timer]) -> TxResult<u
             continue;
         };
         let (happening, activity) = match timer.kind {
-            TimerKind::Wake => (Happening::WakeDue(timer.due), "The snooze ended: the conversation is open again"),
-            TimerKind::Close => (Happening::CloseDue(timer.due), "The conversation was closed automatically"),
+            TimerKind::Wake => (Happening::WakeDue(timer.due), Activity::SnoozeEnded),
+            TimerKind::Close => (Happening::CloseDue(timer.due), Activity::ClosedAutomatically),
         };
         if let Ok(Decision::Moved(next)) = decide(&c.lifecycle(), happening, &inbox.policy(), timer.due) {
-            move_to(tx, &mut c, next, None, activity.into())?;
+            move_to(tx, &mut c, next, None, activity)?;
             save(tx, routing, &inbox, &mut c)?;
             fired += 1;
         } else {

@@ -5,9 +5,10 @@
 //! cannot tell us whether the server kept a message whose answer we never read.
 
 use crate::accounts::require_admin;
-use crate::conversations::append;
+use crate::conversations::note;
 use crate::secrets::random_hex;
 use crate::{Desk, EngineError, Result, MAX_SLEEP};
+use frontdesk_domain::activity::Activity;
 use frontdesk_domain::email::{
     email_address, Attempt, EmailPurpose, EmailState, OutgoingEmail, SmtpSettings, SmtpSettingsInput, SmtpSettingsView,
 };
@@ -328,13 +329,7 @@ impl Desk {
             if let (EmailState::Failed, Some(id)) = (e.state, conversation) {
                 if let Some(mut c) = tx.conversation(id)? {
                     let why = e.last_error.clone().unwrap_or_default();
-                    append(
-                        tx,
-                        &mut c,
-                        MessageKind::Activity,
-                        None,
-                        format!("The email to {} could not be sent: {why}", e.to),
-                    )?;
+                    note(tx, &mut c, None, Activity::EmailFailed { to: e.to.clone(), why })?;
                     tx.put_conversation(&c)?;
                 }
             }
@@ -371,11 +366,8 @@ pub(crate) fn queue_transcript(
     let email = OutgoingEmail::queue(id, message_id, to.clone(), purpose, by.map(|a| a.id), tx.now());
     tx.put_email(&email)?;
     tx.record(by.map(|a| a.id), EventKind::EmailUpdated { email: id, conversation: Some(c.id), state: email.state })?;
-    let line = match by {
-        Some(agent) => format!("{} sent the transcript to {to}", agent.name),
-        None => format!("The transcript was sent to {to}"),
-    };
-    append(tx, c, MessageKind::Activity, by.map(|a| a.id), line)?;
+    let line = Activity::TranscriptSent { by: by.map(|a| a.name.clone()), to };
+    note(tx, c, by.map(|a| a.id), line)?;
     Ok(email)
 }
 

@@ -7,6 +7,7 @@
 
 use crate::conversations::{load, move_to};
 use crate::{Desk, EngineError, Result};
+use frontdesk_domain::activity::{Activity, Release};
 use frontdesk_domain::conversation::{refuse_if_closed, Status};
 use frontdesk_domain::inbox::{Conversation, Inbox, Priority};
 use frontdesk_domain::routing::{
@@ -109,7 +110,7 @@ pub(crate) fn assign_waiting(tx: &mut Tx<'_>, mut routing: Routing<'_>) -> TxRes
         };
         let mut next_lifecycle = c.lifecycle();
         next_lifecycle.assignee = Some(agent.id);
-        move_to(tx, &mut c, next_lifecycle, None, format!("Routing assigned the conversation to {}", agent.name))?;
+        move_to(tx, &mut c, next_lifecycle, None, Activity::RoutedTo { agent: agent.name.clone() })?;
         save(tx, &mut routing, &inbox, &mut c)?;
         if let Some(mut profile) = routing.agent(agent.id).cloned() {
             profile.idle_since = tx.now();
@@ -123,7 +124,7 @@ pub(crate) fn assign_waiting(tx: &mut Tx<'_>, mut routing: Routing<'_>) -> TxRes
 
 /// An agent stops taking conversations (offline, or deactivated): their `new` conversations go
 /// back to the queue; `open` ones stay theirs, and admins are told.
-fn release(tx: &mut Tx<'_>, routing: &mut Routing<'_>, agent: &Agent, why: &str) -> TxResult<()> {
+fn release(tx: &mut Tx<'_>, routing: &mut Routing<'_>, agent: &Agent, why: Release) -> TxResult<()> {
     let mut still_open = Vec::new();
     for id in routing.held_by(agent.id) {
         let (inbox, mut c) = load(tx, id)?;
@@ -131,7 +132,7 @@ fn release(tx: &mut Tx<'_>, routing: &mut Routing<'_>, agent: &Agent, why: &str)
             Status::New => {
                 let mut next = c.lifecycle();
                 next.assignee = None;
-                move_to(tx, &mut c, next, None, format!("Back in the queue: {} {why}", agent.name))?;
+                move_to(tx, &mut c, next, None, Activity::BackInQueue { agent: agent.name.clone(), why })?;
                 save(tx, routing, &inbox, &mut c)?;
             }
             _ => still_open.push(c.id),
@@ -382,7 +383,7 @@ impl Desk {
             tx.record(Some(actor), EventKind::AgentRoutingChanged { agent })?;
             routing.set_agent(agent, Some(profile.clone()));
             if was != Availability::Offline && profile.availability == Availability::Offline {
-                release(tx, &mut routing, &found, "went offline")?;
+                release(tx, &mut routing, &found, Release::WentOffline)?;
             }
             assign_waiting(tx, routing)?;
             Ok(profile)
@@ -434,16 +435,17 @@ impl Desk {
             if c.assignee == assignee {
                 return Ok(c);
             }
+            let by = actor.name.clone();
             let line = match assignee {
                 Some(id) => {
                     let to = active_agent(tx, id)?;
                     if id == actor.id {
-                        format!("{} took the conversation", actor.name)
+                        Activity::Took { by }
                     } else {
-                        format!("{} assigned the conversation to {}", actor.name, to.name)
+                        Activity::AssignedTo { by, to: to.name }
                     }
                 }
-                None => format!("{} unassigned the conversation", actor.name),
+                None => Activity::Unassigned { by },
             };
             let mut next = c.lifecycle();
             next.assignee = assignee;
@@ -470,13 +472,7 @@ impl Desk {
             c.team = Some(team);
             let mut next = c.lifecycle();
             next.assignee = None;
-            move_to(
-                tx,
-                &mut c,
-                next,
-                Some(&actor),
-                format!("{} transferred the conversation to the team {}", actor.name, t.name),
-            )?;
+            move_to(tx, &mut c, next, Some(&actor), Activity::Transferred { by: actor.name.clone(), team: t.name })?;
             save(tx, &mut routing, &inbox, &mut c)?;
             assign_waiting(tx, routing)?;
             Ok(tx.conversation(conversation)?.unwrap_or(c))
@@ -520,6 +516,6 @@ pub(crate) fn leave(tx: &mut Tx<'_>, router: &Mutex<Router>, agent: &Agent) -> T
     }
     // Forgotten first, so what it releases cannot come straight back to it.
     routing.set_agent(agent.id, None);
-    release(tx, &mut routing, agent, "was deactivated")?;
+    release(tx, &mut routing, agent, Release::Deactivated)?;
     assign_waiting(tx, routing)
 }

@@ -5,11 +5,12 @@
 
 use crate::attachments::{mark_attached, take_uploads};
 use crate::conversations::{
-    append, clean_optional, conversation_in, find_or_create_contact, optional_email, receive, Arrival,
+    append, clean_optional, conversation_in, find_or_create_contact, note, optional_email, receive, Arrival,
 };
 use crate::routing::{assign_waiting, Routing};
 use crate::secrets::{new_token, random_hex, token_hash};
 use crate::{Desk, EngineError, Result};
+use frontdesk_domain::activity::Activity;
 use frontdesk_domain::attachment::{Attachment, Uploader};
 use frontdesk_domain::email::{email_address, OutgoingEmail};
 use frontdesk_domain::inbox::{language_tag, Contact, Conversation, Inbox, Message, MessageKind};
@@ -504,12 +505,9 @@ impl Desk {
             let mut c = conversation_in(tx, conversation)?;
             let given = widget::csat(c.status, c.csat.as_ref(), request.rating, request.comment.as_deref(), tx.now())
                 .map_err(|e| TxError::Abort(e.into()))?;
-            let line = match &given.comment {
-                Some(comment) => format!("The customer rated the conversation {}/5: {comment}", given.rating),
-                None => format!("The customer rated the conversation {}/5", given.rating),
-            };
+            let line = Activity::Rated { rating: given.rating, comment: given.comment.clone() };
             c.csat = Some(given);
-            append(tx, &mut c, MessageKind::Activity, None, line)?;
+            note(tx, &mut c, None, line)?;
             tx.put_conversation(&c)?;
             tx.record(None, EventKind::ConversationUpdated { conversation })?;
             Ok(VisitorConversation::from(&c))

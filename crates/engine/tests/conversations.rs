@@ -2,6 +2,7 @@
 
 mod common;
 
+use frontdesk_domain::activity::Activity;
 use frontdesk_domain::conversation::{Status, Style};
 use frontdesk_domain::inbox::{InboxSettings, MessageKind};
 use frontdesk_domain::snooze::SnoozeChoice;
@@ -123,7 +124,16 @@ async fn opening_assigns_the_opener_and_a_customer_reply_reopens_with_the_same_a
         assert_eq!((now.status, now.assignee), (Status::Open, Some(f.admin.id)), "after {request:?}");
     }
     let history = f.desk.messages(c, 0, 100, false).unwrap();
-    assert!(history.iter().any(|m| m.kind == MessageKind::Activity && m.content == "Ana opened the conversation"));
+    let opened = history.iter().find(|m| m.kind == MessageKind::Activity && m.content == "Ana opened the conversation");
+    // Kept as data too, so each agent's app can say it in their language.
+    assert_eq!(
+        opened.and_then(|m| m.activity.clone()),
+        Some(Activity::Status { by: "Ana".into(), status: Status::Open, until_reply: false })
+    );
+    assert!(
+        history.iter().filter(|m| m.kind == MessageKind::Activity).all(|m| m.activity.is_some()),
+        "every activity line says what happened as data"
+    );
     let public = f.desk.messages(c, 0, 100, true).unwrap();
     assert!(public.iter().all(|m| m.kind.is_public()), "customers never see activity or notes");
     f.indexes_agree();

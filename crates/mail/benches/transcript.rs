@@ -24,6 +24,7 @@ fn main() {
             mentions: vec![],
             attachments: vec![],
             deleted: false,
+            activity: None,
         })
         .collect();
     let zone = jiff::tz::TimeZone::get("Europe/Rome").expect("zone");

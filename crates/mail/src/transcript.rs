@@ -221,6 +221,7 @@ mod tests {
             mentions: vec![],
             attachments: vec![],
             deleted: false,
+            activity: None,
         }
     }
 
