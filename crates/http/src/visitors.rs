@@ -1,8 +1,10 @@
-//! Routes the desk's events to the open visitor streams by contact. One task reads the desk's
-//! broadcast and hands each event only to the streams of the conversation's customer: with
-//! every visitor socket subscribed to the broadcast itself, each event woke all of them (a
-//! thousand open chats turned 2,000 messages a second into millions of wake-ups).
+//! Routes the desk's events and agents' typing signals to the open visitor streams by contact.
+//! One task reads the desk's broadcasts and hands each item only to the streams of the
+//! conversation's customer: with every visitor socket subscribed to the broadcasts itself, each
+//! event woke all of them (a thousand open chats turned 2,000 messages a second into millions
+//! of wake-ups).
 
+use frontdesk_domain::event::Typing;
 use frontdesk_domain::{Event, EventKind, Id};
 use frontdesk_engine::Desk;
 use std::collections::HashMap;
@@ -20,6 +22,8 @@ const KNOWN_CONVERSATIONS: usize = 100_000;
 #[derive(Debug, Clone)]
 pub enum ForVisitor {
     Event(Event),
+    /// An agent typing a reply (never a private note) in one of the customer's conversations.
+    Typing(Typing),
     /// Events were dropped (the stream, or the hub, fell behind): read the state again.
     Resync,
 }
@@ -98,7 +102,7 @@ impl VisitorHub {
         let mut routes = self.lock();
         if !routes.started {
             routes.started = true;
-            tokio::spawn(dispatch(self.clone(), desk.clone(), desk.subscribe()));
+            tokio::spawn(dispatch(self.clone(), desk.clone(), desk.subscribe(), desk.subscribe_typing()));
         }
         routes.next += 1;
         let id = routes.next;
@@ -108,15 +112,30 @@ impl VisitorHub {
 
     fn deliver(&self, desk: &Desk, event: &Event) {
         let Some(conversation) = conversation_of(&event.kind) else { return };
+        let created_for = match event.kind {
+            EventKind::ConversationCreated { contact, .. } => Some(contact),
+            _ => None,
+        };
+        self.give(desk, conversation, created_for, || ForVisitor::Event(event.clone()));
+    }
+
+    fn deliver_typing(&self, desk: &Desk, typing: Typing) {
+        // The customer's own typing is for agents; a private note's never reaches the customer.
+        if typing.agent.is_some() && !typing.private {
+            self.give(desk, typing.conversation, None, || ForVisitor::Typing(typing.clone()));
+        }
+    }
+
+    /// Gives `item()` to the streams of `conversation`'s customer (`known`, if the item says).
+    fn give(&self, desk: &Desk, conversation: Id, known: Option<Id>, item: impl Fn() -> ForVisitor) {
         let mut routes = self.lock();
         if routes.streams.is_empty() {
             return;
         }
-        let contact = match (&event.kind, routes.customers.get(&conversation)) {
-            (EventKind::ConversationCreated { contact, .. }, _) => Some(*contact),
-            (_, Some(contact)) => Some(*contact),
+        let contact = match (known, routes.customers.get(&conversation)) {
+            (Some(contact), _) | (None, Some(&contact)) => Some(contact),
             // Read under the lock, once per conversation: a store read is microseconds.
-            (_, None) => desk.conversation(conversation).ok().map(|c| c.contact),
+            (None, None) => desk.conversation(conversation).ok().map(|c| c.contact),
         };
         let Some(contact) = contact else { return };
         if routes.customers.len() >= KNOWN_CONVERSATIONS {
@@ -124,7 +143,7 @@ impl VisitorHub {
         }
         routes.customers.insert(conversation, contact);
         for stream in routes.streams.get(&contact).into_iter().flatten() {
-            stream.give(ForVisitor::Event(event.clone()));
+            stream.give(item());
         }
     }
 
@@ -135,12 +154,25 @@ impl VisitorHub {
     }
 }
 
-async fn dispatch(hub: VisitorHub, desk: Desk, mut live: tokio::sync::broadcast::Receiver<Event>) {
+async fn dispatch(
+    hub: VisitorHub,
+    desk: Desk,
+    mut live: tokio::sync::broadcast::Receiver<Event>,
+    mut typing: tokio::sync::broadcast::Receiver<Typing>,
+) {
     loop {
-        match live.recv().await {
-            Ok(event) => hub.deliver(&desk, &event),
-            Err(RecvError::Lagged(_)) => hub.resync_all(),
-            Err(RecvError::Closed) => return,
+        tokio::select! {
+            event = live.recv() => match event {
+                Ok(event) => hub.deliver(&desk, &event),
+                Err(RecvError::Lagged(_)) => hub.resync_all(),
+                Err(RecvError::Closed) => return,
+            },
+            signal = typing.recv() => match signal {
+                Ok(signal) => hub.deliver_typing(&desk, signal),
+                // A lost typing signal only hides an indicator for a few seconds.
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            },
         }
     }
 }

@@ -32,7 +32,6 @@ use frontdesk_engine::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use tokio::sync::broadcast::error::RecvError;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -363,18 +362,16 @@ async fn pump(desk: Desk, hub: VisitorHub, mut socket: WebSocket, visitor: Visit
     // Listen before reading which conversations are theirs, so none started in between is missed.
     let mut live = hub.listen(&desk, visitor.contact);
     let mut mine: HashSet<Id> = desk.visitor_conversations(visitor)?.iter().map(|c| c.id).collect();
-    let mut typing = desk.subscribe_typing();
     loop {
         tokio::select! {
-            signal = typing.recv() => match signal {
-                Ok(Typing { conversation, agent: Some(agent), private: false, typing }) if mine.contains(&conversation) => {
+            received = live.next() => match received {
+                Some(ForVisitor::Typing(Typing { conversation, agent: Some(agent), private: false, typing }))
+                    if mine.contains(&conversation) =>
+                {
                     let agent_name = desk.agent_name(agent)?;
                     send(&mut socket, &VisitorEvent::Typing { conversation, agent_name, typing }).await?;
                 }
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => return Ok(()),
-            },
-            received = live.next() => match received {
+                Some(ForVisitor::Typing(_)) => {}
                 Some(ForVisitor::Event(event)) => {
                     let out = match event.kind {
                         EventKind::ConversationCreated { conversation, inbox, contact, .. }
