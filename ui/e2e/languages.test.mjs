@@ -27,8 +27,18 @@ test('an agent switches the app between English, Spanish and Italian, and the ch
   await ana.screenshot({ path: join(artifacts, 'browser-inbox-en.png') });
 
   const expected = {
-    es: { nav: 'Bandeja', solve: 'Resolver', reply: 'Respuesta', mine: 'Mías', contact: 'Contacto' },
-    it: { nav: 'Posta', solve: 'Risolvi', reply: 'Risposta', mine: 'Mie', contact: 'Contatto' },
+    es: { nav: 'Bandeja', solve: 'Resolver', reply: 'Respuesta', mine: 'Mías', contact: 'Contacto', accepted: 'aceptó la conversación' },
+    it: { nav: 'Posta', solve: 'Risolvi', reply: 'Risposta', mine: 'Mie', contact: 'Contatto', accepted: 'ha accettato la conversazione' },
+  };
+  const adminWords = {
+    es: {
+      inboxes: 'Canales', newInbox: 'Canal nuevo', widget: 'Widget del sitio web', askFor: 'Antes del primer mensaje, pedir',
+      agents: 'Agentes', invite: 'Invitar a un compañero', bar: 'Barra de comandos', typed: 'etiq', command: /Ir a etiquetas/, labels: 'Etiquetas',
+    },
+    it: {
+      inboxes: 'Canali', newInbox: 'Nuovo canale', widget: 'Widget del sito', askFor: 'Prima del primo messaggio, chiedere',
+      agents: 'Agenti', invite: 'Invita un collega', bar: 'Barra dei comandi', typed: 'etich', command: /Vai alle etichette/, labels: 'Etichette',
+    },
   };
   for (const [lang, words] of Object.entries(expected)) {
     await ana.getByLabel(/^(Language|Idioma|Lingua)$/).selectOption(lang);
@@ -42,7 +52,26 @@ test('an agent switches the app between English, Spanish and Italian, and the ch
     await ana.getByRole('tab', { name: words.reply }).waitFor();
     await ana.locator('[data-view="mine"]').getByText(words.mine).waitFor();
     await ana.getByRole('heading', { name: words.contact }).waitFor();
+    // Activity lines too, though the desk stored them once, in English.
+    await ana.locator('.log .activity').getByText(words.accepted).waitFor();
     await ana.screenshot({ path: join(artifacts, `browser-inbox-${lang}.png`) });
+
+    // The admin screens and the command bar speak it too.
+    const a = adminWords[lang];
+    await ana.getByRole('link', { name: a.inboxes, exact: true }).click();
+    await ana.getByRole('heading', { name: a.newInbox }).waitFor();
+    await ana.getByText(a.widget).first().click();
+    await ana.getByText(a.askFor).waitFor();
+    await ana.screenshot({ path: join(artifacts, `browser-inboxes-${lang}.png`), fullPage: true });
+    await ana.getByRole('link', { name: a.agents, exact: true }).click();
+    await ana.getByRole('heading', { name: a.invite }).waitFor();
+    await ana.keyboard.press('Control+k');
+    const bar = ana.getByRole('dialog', { name: a.bar });
+    await bar.getByRole('textbox').fill(a.typed);
+    await bar.getByRole('option', { name: a.command }).waitFor();
+    await ana.keyboard.press('Enter');
+    await ana.getByRole('heading', { name: a.labels, exact: true }).waitFor();
+    await ana.getByRole('link', { name: words.nav, exact: true }).click();
   }
 
   // The screens every agent uses speak it too.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { choices, matchCommands, moveSelection, opensCommandBar } from './commands';
+import { choices, commandsIn, matchCommands, moveSelection, opensCommandBar } from './commands';
+import { WORDS } from './i18n.svelte';
 import type { SearchHit } from './api/SearchHit';
 
 describe('matchCommands', () => {
@@ -22,6 +23,14 @@ describe('matchCommands', () => {
     expect(matchCommands('backup', false)).toEqual([]);
     expect(matchCommands('backup', true).map((c) => c.label)).toEqual(['Go to backups']);
     expect(matchCommands('email', true).map((c) => c.label)).toEqual(['Go to email settings']);
+  });
+
+  it("matches the agent's own language", () => {
+    const es = commandsIn(WORDS.es.admin.commandBar.commands);
+    expect(matchCommands('etiq', true, es).map((c) => c.label)).toEqual(['Ir a etiquetas']);
+    expect(matchCommands('ausente', false, es).map((c) => c.label)).toEqual(['Ponerme ausente']);
+    const it = commandsIn(WORDS.it.admin.commandBar.commands);
+    expect(matchCommands('assegnazione', false, it).map((c) => c.label)).toEqual(["Vai all'assegnazione"]);
   });
 
   it('offers everything an agent may do before anything is typed', () => {

@@ -3,25 +3,45 @@
 
 import type { Availability } from './api/Availability';
 import type { SearchHit } from './api/SearchHit';
+import { WORDS, type Words } from './i18n.svelte';
 
 export type Command =
   | { kind: 'go'; screen: 'home' | 'routing' | 'agents' | 'canned' | 'labels' | 'inboxes' | 'email' | 'backups' | 'network'; label: string; adminOnly: boolean }
   | { kind: 'availability'; availability: Availability; label: string; adminOnly: false };
 
-export const COMMANDS: Command[] = [
-  { kind: 'go', screen: 'home', label: 'Go to the inbox', adminOnly: false },
-  { kind: 'go', screen: 'routing', label: 'Go to routing', adminOnly: false },
-  { kind: 'go', screen: 'agents', label: 'Go to agents', adminOnly: false },
-  { kind: 'go', screen: 'canned', label: 'Go to canned responses', adminOnly: false },
-  { kind: 'go', screen: 'labels', label: 'Go to labels', adminOnly: true },
-  { kind: 'go', screen: 'network', label: 'Go to network (how colleagues join)', adminOnly: false },
-  { kind: 'go', screen: 'inboxes', label: 'Go to inboxes', adminOnly: true },
-  { kind: 'go', screen: 'email', label: 'Go to email settings', adminOnly: true },
-  { kind: 'go', screen: 'backups', label: 'Go to backups', adminOnly: true },
-  { kind: 'availability', availability: 'online', label: 'Set me online', adminOnly: false },
-  { kind: 'availability', availability: 'away', label: 'Set me away', adminOnly: false },
-  { kind: 'availability', availability: 'offline', label: 'Set me offline', adminOnly: false },
-];
+type Labels = Words['admin']['commandBar']['commands'];
+
+/** Every action, labelled in the agent's language (matching reads those labels). */
+export function commandsIn(labels: Labels): Command[] {
+  const go = (screen: Extract<Command, { kind: 'go' }>['screen'], adminOnly: boolean): Command => ({
+    kind: 'go',
+    screen,
+    label: labels[screen],
+    adminOnly,
+  });
+  const set = (availability: Availability): Command => ({
+    kind: 'availability',
+    availability,
+    label: labels[availability],
+    adminOnly: false,
+  });
+  return [
+    go('home', false),
+    go('routing', false),
+    go('agents', false),
+    go('canned', false),
+    go('labels', true),
+    go('network', false),
+    go('inboxes', true),
+    go('email', true),
+    go('backups', true),
+    set('online'),
+    set('away'),
+    set('offline'),
+  ];
+}
+
+export const COMMANDS: Command[] = commandsIn(WORDS.en.admin.commandBar.commands);
 
 /** Folded for comparing: lower case, no accents. */
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
@@ -31,7 +51,8 @@ export function matchCommands(typed: string, admin: boolean, commands: Command[]
   const words = fold(typed).split(/\s+/).filter(Boolean);
   return commands.filter((c) => {
     if (c.adminOnly && !admin) return false;
-    const labelWords = fold(c.label).split(/\s+/);
+    // Italian elides (all'assegnazione): a word also starts after an apostrophe.
+    const labelWords = fold(c.label).split(/[\s'’()]+/);
     return words.every((w) => labelWords.some((l) => l.startsWith(w)));
   });
 }

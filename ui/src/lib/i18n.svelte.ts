@@ -1,10 +1,11 @@
 // The agent app's words in English, Spanish and Italian. Each agent picks theirs (kept on their
-// account); until they do, the browser's language decides. Activity lines and the admin
-// screens' longer help texts are still English only.
+// account); until they do, the browser's language decides. Activity lines have their own
+// sentences in activity.ts.
 import type { Availability } from './api/Availability';
 import type { Priority } from './api/Priority';
 import type { Status } from './api/Status';
 import type { WaitReason } from './api/WaitReason';
+import { adminEn, adminEs, adminIt } from './words-admin';
 
 export type Lang = 'en' | 'es' | 'it';
 
@@ -191,6 +192,7 @@ const en = {
     mention: '{by} mentioned you in #{number}',
     anAgent: 'An agent',
   },
+  admin: adminEn,
 };
 
 export type Words = typeof en;
@@ -378,6 +380,7 @@ const es: Words = {
     mention: '{by} te mencionó en #{number}',
     anAgent: 'Un agente',
   },
+  admin: adminEs,
 };
 
 const it: Words = {
@@ -563,6 +566,7 @@ const it: Words = {
     mention: '{by} ti ha menzionato in #{number}',
     anAgent: 'Un agente',
   },
+  admin: adminIt,
 };
 
 export const WORDS: Record<Lang, Words> = { en, es, it };

@@ -5,7 +5,6 @@ import type { Event } from './api/Event';
 import type { Message } from './api/Message';
 import type { Status } from './api/Status';
 import type { StatusOffers } from './api/StatusOffers';
-import type { Style } from './api/Style';
 import { WORDS, type Words } from './i18n.svelte';
 
 /** A capacity typed by an admin, or what is wrong with it. */
@@ -16,13 +15,6 @@ export function parseCapacity(text: string): number | string {
   }
   return capacity;
 }
-
-/** The conversation styles as the inbox forms offer them. */
-export const STYLE: Record<Style, string> = {
-  live_chat: 'Live chat — solved closes at once; a returning customer starts a new conversation',
-  live_chat_returning: 'Live chat with returning customer — reopens if they write within the window (1 hour by default)',
-  messaging: 'Messaging — reopens if they write within the window (4 days by default, up to 28)',
-};
 
 /** What the desk offers from `status`; reopening a solved conversation reads "Reopen". */
 export function offersFor(
