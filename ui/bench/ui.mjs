@@ -58,7 +58,7 @@ for (let i = 0; i < RUNS + 1; i++) {
   await page.locator('.log article').first().waitFor();
   const started = await page.evaluate(() => performance.now());
   await page.locator(`[data-conversation="${long.number}"]`).click();
-  await page.waitForFunction((n) => document.querySelectorAll('.log article').length >= n, 1_000, { timeout: 30_000 });
+  await page.locator(`.log article[data-seq="${long.last_seq}"]`).waitFor({ timeout: 30_000 });
   await newest.waitFor();
   const ms = (await page.evaluate(() => performance.now())) - started;
   if (i > 0) open.push(ms);

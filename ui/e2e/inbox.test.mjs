@@ -175,3 +175,26 @@ test('the list draws only the rows in sight, and j/k keep the picked conversatio
   const [list, box] = [await ana.locator('section.list').boundingBox(), await row.boundingBox()];
   assert.ok(box.y >= list.y && box.y + box.height <= list.y + list.height + 1, 'the picked row is in view');
 });
+
+test('a long conversation opens at its newest messages and draws earlier ones as the agent scrolls up', async () => {
+  const admin = await env.api('POST', '/api/v1/auth/login', null, { email: 'ana@acme.test', password: 'correct horse battery' });
+  const inbox = await env.api('POST', '/api/v1/inboxes', admin.token, { name: 'Chatty', style: 'messaging' });
+  const contact = { name: 'Long Talker', email: 'long@example.test' };
+  let conversation;
+  for (let i = 1; i <= 150; i++) {
+    const posted = await env.api('POST', `/api/v1/inboxes/${inbox.id}/customer_messages`, admin.token, { contact, content: `Line ${i} of my story` });
+    conversation = posted.conversation;
+  }
+  const ana = await logIn('ana@acme.test', 'correct horse battery');
+  await ana.locator(`[data-conversation="${conversation.number}"]`).click();
+  const log = ana.locator('.log');
+  await log.getByText('Line 150 of my story').waitFor();
+  assert.equal(await log.locator('article').count(), 100, 'only the newest 100 are drawn at first');
+  assert.equal(await log.getByText('Line 1 of my story', { exact: true }).count(), 0);
+  await log.getByRole('button', { name: 'Show earlier messages (50)' }).waitFor();
+  // Scrolling to the top draws the rest, and what was on screen stays put.
+  await log.evaluate((el) => el.scrollTo({ top: 0 }));
+  await log.getByText('Line 1 of my story', { exact: true }).waitFor();
+  assert.equal(await log.locator('article').count(), 150);
+  assert.ok((await log.evaluate((el) => el.scrollTop)) > 0, 'the earlier messages were added above, not scrolled to');
+});
