@@ -175,6 +175,11 @@ async fn run(bin: String, n: usize, seconds: u64) -> Result<(), Error> {
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle_rss = rss_mib(pid);
+    // WIDGET_LOAD_HOLD=SECS: wait at the idle point, to look at the desk's memory from outside.
+    if let Some(secs) = std::env::var("WIDGET_LOAD_HOLD").ok().and_then(|s| s.parse().ok()) {
+        eprintln!("holding {secs} s at {idle_rss:.1} MiB idle: pid {pid}");
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+    }
 
     // 1. Sustained: every visitor in a closed loop.
     let peak = Arc::new(Mutex::new(idle_rss));

@@ -21,7 +21,9 @@ const KNOWN_CONVERSATIONS: usize = 100_000;
 /// What a visitor stream receives.
 #[derive(Debug, Clone)]
 pub enum ForVisitor {
-    Event(Event),
+    /// Shared: each stream's queue holds a pointer, not a copy (a queue's first block has room
+    /// for 32 items, made when the stream opens, so the item's size is paid per open chat).
+    Event(Arc<Event>),
     /// An agent typing a reply (never a private note) in one of the customer's conversations.
     Typing(Typing),
     /// Events were dropped (the stream, or the hub, fell behind): read the state again.
@@ -116,18 +118,18 @@ impl VisitorHub {
             EventKind::ConversationCreated { contact, .. } => Some(contact),
             _ => None,
         };
-        self.give(desk, conversation, created_for, || ForVisitor::Event(event.clone()));
+        self.give(desk, conversation, created_for, ForVisitor::Event(Arc::new(event.clone())));
     }
 
     fn deliver_typing(&self, desk: &Desk, typing: Typing) {
         // The customer's own typing is for agents; a private note's never reaches the customer.
         if typing.agent.is_some() && !typing.private {
-            self.give(desk, typing.conversation, None, || ForVisitor::Typing(typing.clone()));
+            self.give(desk, typing.conversation, None, ForVisitor::Typing(typing));
         }
     }
 
-    /// Gives `item()` to the streams of `conversation`'s customer (`known`, if the item says).
-    fn give(&self, desk: &Desk, conversation: Id, known: Option<Id>, item: impl Fn() -> ForVisitor) {
+    /// Gives `item` to the streams of `conversation`'s customer (`known`, if the item says).
+    fn give(&self, desk: &Desk, conversation: Id, known: Option<Id>, item: ForVisitor) {
         let mut routes = self.lock();
         if routes.streams.is_empty() {
             return;
@@ -143,7 +145,7 @@ impl VisitorHub {
         }
         routes.customers.insert(conversation, contact);
         for stream in routes.streams.get(&contact).into_iter().flatten() {
-            stream.give(item());
+            stream.give(item.clone());
         }
     }
 
