@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import type { Event } from './api/Event';
 import type { Message } from './api/Message';
 import type { StatusOffers } from './api/StatusOffers';
-import { ago, mergeMessages, offersFor, parseCapacity, parseLabels, sendsOnKey, staleAfter } from './inbox';
+import { ago, mergeMessages, offersFor, parseCapacity, parseLabels, staleAfter } from './inbox';
+import { sendsOnKey } from './keys';
 
 const msg = (seq: number, content = `m${seq}`): Message => ({
   conversation: 'c1',

@@ -105,11 +105,6 @@ export function ago(since: number, now: number, nowWord = 'now'): string {
   return `${Math.floor(secs / 86400)}d`;
 }
 
-/** Enter sends; Shift+Enter (or Enter while an input method composes) is a new line. */
-export function sendsOnKey(e: { key: string; shiftKey: boolean; isComposing?: boolean }): boolean {
-  return e.key === 'Enter' && !e.shiftKey && !e.isComposing;
-}
-
 /** A conversation has news for me when its last message is newer than the one I last saw. */
 export function isUnread(c: Conversation, seenSeq: number | undefined): boolean {
   return c.last_seq > (seenSeq ?? 0);
