@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, Client, deskAddress, type TokenStore } from './api';
 import { href, parseRoute } from './route';
+import { WORDS } from './i18n.svelte';
 
 function memoryTokens(initial: string | null = null): TokenStore & { value: string | null } {
   return {
@@ -75,6 +76,9 @@ describe('a desk address typed by a person', () => {
   it('is refused with an example when empty or malformed', () => {
     expect(deskAddress('')).toHaveProperty('error');
     expect(deskAddress('http://exa mple:99')).toHaveProperty('error');
+    expect(deskAddress('http://exa mple:99', WORDS.it.admin.join.addressErrors)).toEqual({
+      error: "'http://exa mple:99' non è un indirizzo: usa un nome o un IP e una porta, come 192.168.1.20:7878",
+    });
   });
 });
 

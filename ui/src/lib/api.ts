@@ -272,16 +272,22 @@ export class Client {
     );
 }
 
+/** What `deskAddress` says is wrong; the join screen passes them in the agent's language. */
+export const ADDRESS_ERRORS = {
+  empty: 'type the address of the host desk, like 192.168.1.20:7878',
+  invalid: "'{input}' is not an address: use a name or IP, and a port, like 192.168.1.20:7878",
+};
+
 /** The address a person typed for another desk, as a base URL, or an error message. */
-export function deskAddress(input: string): { url: string } | { error: string } {
+export function deskAddress(input: string, errors = ADDRESS_ERRORS): { url: string } | { error: string } {
   let text = input.trim();
-  if (!text) return { error: 'type the address of the host desk, like 192.168.1.20:7878' };
+  if (!text) return { error: errors.empty };
   if (!/^https?:\/\//i.test(text)) text = `http://${text}`;
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return { error: `'${input.trim()}' is not an address: use a name or IP, and a port, like 192.168.1.20:7878` };
+    return { error: errors.invalid.replace('{input}', input.trim()) };
   }
   if (!url.port && url.protocol === 'http:' && !/:\d+$/.test(url.host)) url.port = '7878';
   return { url: `${url.protocol}//${url.host}/` };

@@ -4,6 +4,7 @@ import type { Message } from './api/Message';
 import type { StatusOffers } from './api/StatusOffers';
 import { ago, mergeMessages, offersFor, parseCapacity, parseLabels, staleAfter } from './inbox';
 import { sendsOnKey } from './keys';
+import { WORDS } from './i18n.svelte';
 
 const msg = (seq: number, content = `m${seq}`): Message => ({
   conversation: 'c1',
@@ -89,6 +90,7 @@ test('a capacity is a whole number of conversations, anything else says so', () 
   expect(parseCapacity('2.5')).toContain("'2.5' is not a capacity");
   expect(parseCapacity('')).toContain('whole number');
   expect(parseCapacity('-1')).toContain('whole number');
+  expect(parseCapacity('mucho', WORDS.es)).toBe("'mucho' no es una capacidad: usa un número entero de conversaciones, como 3");
 });
 
 test('a read that crossed my own change on the wire does not undo it', async () => {

@@ -8,10 +8,10 @@ import type { StatusOffers } from './api/StatusOffers';
 import { WORDS, type Words } from './i18n.svelte';
 
 /** A capacity typed by an admin, or what is wrong with it. */
-export function parseCapacity(text: string): number | string {
+export function parseCapacity(text: string, w: Words = WORDS.en): number | string {
   const capacity = Number(text.trim());
   if (text.trim() === '' || !Number.isInteger(capacity) || capacity < 0) {
-    return `'${text}' is not a capacity: use a whole number of conversations, like 3`;
+    return w.admin.notCapacity.replace('{text}', text);
   }
   return capacity;
 }

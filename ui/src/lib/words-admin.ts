@@ -1,5 +1,6 @@
 // The words of the admin screens, set-up, joining and the command bar, in English, Spanish and
 // Italian; i18n.svelte.ts holds them under `admin`.
+import { ADDRESS_ERRORS } from './api';
 import type { AccountStatus } from './api/AccountStatus';
 import type { BackupPhase } from './api/BackupPhase';
 import type { FieldRule } from './api/FieldRule';
@@ -27,6 +28,7 @@ export const adminEn = {
     messaging: 'Messaging',
   } as Record<Style, string>,
   notHours: "'{hours}' is not a number of hours: leave it empty for the style's default",
+  notCapacity: "'{text}' is not a capacity: use a whole number of conversations, like 3",
   titles: {
     join: 'Join a desk',
     setup: 'Set up',
@@ -91,6 +93,7 @@ export const adminEn = {
     back: 'Back',
     noAnswer:
       'No Frontdesk answered at {url}: check the address, and that the host desk listens on the network (frontdesk serve --lan).',
+    addressErrors: ADDRESS_ERRORS,
   },
   inboxes: {
     lead: 'Each inbox is one way customers reach you, with its own conversation style and routing.',
@@ -276,6 +279,7 @@ export const adminEs: AdminWords = {
     messaging: 'Mensajería',
   },
   notHours: "'{hours}' no es un número de horas: déjalo vacío para el valor del estilo",
+  notCapacity: "'{text}' no es una capacidad: usa un número entero de conversaciones, como 3",
   titles: {
     join: 'Unirse a una mesa de ayuda',
     setup: 'Configuración',
@@ -340,6 +344,10 @@ export const adminEs: AdminWords = {
     back: 'Volver',
     noAnswer:
       'Ningún Frontdesk respondió en {url}: revisa la dirección y que la mesa anfitriona escuche en la red (frontdesk serve --lan).',
+    addressErrors: {
+      empty: 'escribe la dirección de la mesa anfitriona, como 192.168.1.20:7878',
+      invalid: "'{input}' no es una dirección: usa un nombre o una IP y un puerto, como 192.168.1.20:7878",
+    },
   },
   inboxes: {
     lead: 'Cada canal es una forma en que los clientes te contactan, con su propio estilo de conversación y su asignación.',
@@ -523,6 +531,7 @@ export const adminIt: AdminWords = {
     messaging: 'Messaggistica',
   },
   notHours: "'{hours}' non è un numero di ore: lascialo vuoto per il valore dello stile",
+  notCapacity: "'{text}' non è una capacità: usa un numero intero di conversazioni, come 3",
   titles: {
     join: 'Unisciti a un help desk',
     setup: 'Configurazione',
@@ -587,6 +596,10 @@ export const adminIt: AdminWords = {
     back: 'Indietro',
     noAnswer:
       "Nessun Frontdesk ha risposto su {url}: controlla l'indirizzo, e che l'help desk ospite ascolti sulla rete (frontdesk serve --lan).",
+    addressErrors: {
+      empty: "scrivi l'indirizzo dell'help desk ospite, come 192.168.1.20:7878",
+      invalid: "'{input}' non è un indirizzo: usa un nome o un IP e una porta, come 192.168.1.20:7878",
+    },
   },
   inboxes: {
     lead: 'Ogni canale è un modo in cui i clienti ti raggiungono, con il suo stile di conversazione e la sua assegnazione.',
