@@ -198,10 +198,10 @@ export class Client {
   deleteCanned = (id: string) => this.call<void>('DELETE', `/api/v1/canned_responses/${encodeURIComponent(id)}`);
   createTeam = (name: string) => this.call<Team>('POST', '/api/v1/teams', { name });
   /** `view` is a view word: all, mine, unassigned, inbox:<id>, team:<id>, label:<name>. */
-  conversations = (view: string, status = 'any', cursor?: string) =>
+  conversations = (view: string, status = 'any', cursor?: string, limit = 50) =>
     this.call<ConversationPage>(
       'GET',
-      `/api/v1/conversations?view=${encodeURIComponent(view)}&status=${status}&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      `/api/v1/conversations?view=${encodeURIComponent(view)}&status=${status}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     );
   counts = (view: string) => this.call<ViewCounts>('GET', `/api/v1/conversations/counts?view=${encodeURIComponent(view)}`);
   lifecycle = () => this.call<StatusOffers[]>('GET', '/api/v1/lifecycle');

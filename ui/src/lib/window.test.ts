@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rowWindow, scrollToShow } from './window';
+import { keepLoaded, rowWindow, scrollToShow } from './window';
 
 describe('the conversation list draws only what is in sight', () => {
   it('draws the first screenful and a margin at the top of a long list', () => {
@@ -24,5 +24,27 @@ describe('the conversation list draws only what is in sight', () => {
     expect(scrollToShow(3, 0, 600, 75)).toBeNull();
     expect(scrollToShow(10, 0, 600, 75)).toBe(11 * 75 - 600);
     expect(scrollToShow(2, 500, 600, 75)).toBe(150);
+  });
+});
+
+describe('keepLoaded', () => {
+  const row = (id: string, at: number) => ({ id, last_activity_at: at });
+  it('keeps the rows loaded below the fresh top, without doubles, and their cursor', () => {
+    const old = [row('a', 9), row('b', 8), row('c', 7), row('d', 6), row('e', 5)];
+    // 'd' got a new message and moved to the top; the fresh read covers down to 'b'.
+    const fresh = [row('d', 10), row('a', 9), row('b', 8)];
+    expect(keepLoaded(fresh, 'after-b', old, 'after-e')).toEqual({
+      list: [row('d', 10), row('a', 9), row('b', 8), row('c', 7), row('e', 5)],
+      next: 'after-e',
+    });
+  });
+
+  it('takes the fresh read alone when it holds the whole view, or nothing was loaded below it', () => {
+    const old = [row('a', 9), row('b', 8), row('c', 7)];
+    expect(keepLoaded([row('a', 9)], null, old, 'x')).toEqual({ list: [row('a', 9)], next: null });
+    expect(keepLoaded([row('a', 9), row('b', 8), row('c', 7)], 'after-c', old, 'after-c2')).toEqual({
+      list: [row('a', 9), row('b', 8), row('c', 7)],
+      next: 'after-c',
+    });
   });
 });

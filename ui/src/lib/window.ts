@@ -26,3 +26,27 @@ export function scrollToShow(index: number, scrolled: number, viewHeight: number
   if (top + rowHeight > scrolled + viewHeight) return top + rowHeight - viewHeight;
   return null;
 }
+
+/** The most rows one read of the list brings (the desk's limit). */
+export const MOST_ROWS_READ = 200;
+
+type Row = { id: string; last_activity_at: number };
+
+/**
+ * The list after a refresh that read its top again (`fresh`, with the cursor after it), keeping
+ * the rows loaded further down so an agent deep in the list stays where they are. Rows below
+ * the fresh ones are kept as they were (a changed one there is read again when the agent picks
+ * the view anew); a row the fresh read now holds is never shown twice.
+ */
+export function keepLoaded<T extends Row>(
+  fresh: T[],
+  freshNext: string | null,
+  old: T[],
+  oldNext: string | null,
+): { list: T[]; next: string | null } {
+  const boundary = fresh.at(-1);
+  if (freshNext === null || !boundary) return { list: fresh, next: freshNext };
+  const known = new Set(fresh.map((c) => c.id));
+  const below = old.filter((c) => !known.has(c.id) && c.last_activity_at <= boundary.last_activity_at);
+  return below.length ? { list: [...fresh, ...below], next: oldNext } : { list: fresh, next: freshNext };
+}
