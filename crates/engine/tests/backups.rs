@@ -45,11 +45,22 @@ async fn a_backup_under_a_message_load_restores_every_message_acknowledged_befor
     let at_end: Arc<Mutex<usize>> = Arc::default();
     let seen = at_end.clone();
     let acked_now = acked.clone();
+    let mut held_first = false;
     let summary = desk
         .backup_to(file.clone(), move |p| {
             // "Finishing" is reported just before the record of concurrent writes stops, so every
             // message acknowledged by then must be in the file.
             let mut seen = seen.lock().unwrap();
+            // A small store is copied faster than a message is written: hold the first report
+            // until more messages are acknowledged, so writes surely land while the backup runs.
+            if !held_first {
+                held_first = true;
+                let before = acked_now.lock().unwrap().len();
+                let until = std::time::Instant::now() + Duration::from_secs(5);
+                while acked_now.lock().unwrap().len() < before + 20 && std::time::Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            }
             if p.phase == frontdesk_domain::backup::BackupPhase::Finishing && *seen == 0 {
                 *seen = acked_now.lock().unwrap().len();
             }
