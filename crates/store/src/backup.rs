@@ -798,7 +798,8 @@ mod tests {
         // A newer schema is refused by name.
         let mut newer = good.clone();
         let text = String::from_utf8_lossy(&newer[12..]).into_owned();
-        let at = 12 + text.find("\"schema_version\":1").unwrap() + "\"schema_version\":".len();
+        let field = format!("\"schema_version\":{SCHEMA_VERSION}");
+        let at = 12 + text.find(&field).unwrap() + "\"schema_version\":".len();
         newer[at] = b'7';
         assert!(check(&newer).contains("schema version 7"));
     }

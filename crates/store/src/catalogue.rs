@@ -40,7 +40,8 @@ pub enum Tree {
     ContactidConversationid,
     /// key: conversation id ++ seq (u64 BE each) → `Message`
     ConversationidSeqMessage,
-    /// key: `keys::view_entry` (view, status, inverted last activity, conversation id) → empty
+    /// key: `keys::view_entry` (view, status, inverted last activity, conversation id) → empty;
+    /// one entry per view a conversation is in, under its status
     ViewStatusRecencyConversationid,
     /// key: `keys::view` (view, status) → conversation count (u64 BE)
     ViewStatusCount,

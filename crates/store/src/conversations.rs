@@ -62,9 +62,21 @@ fn timers_of(c: &Conversation) -> Vec<Timer> {
     t
 }
 
-/// Every (view, status filter) a conversation is listed under.
+/// The statuses a filter covers, each of which has its own view entries.
+fn statuses(filter: StatusFilter) -> impl Iterator<Item = Status> {
+    Status::ALL.into_iter().filter(move |s| filter.is_none_or(|f| f == *s))
+}
+
+/// Every (view, status filter) a conversation is counted under.
 fn listings(c: &Conversation) -> Vec<(View, StatusFilter)> {
     View::of(c).into_iter().flat_map(|v| [(v.clone(), Some(c.status)), (v, None)]).collect()
+}
+
+/// The view entries a conversation has: one per view, under its status. "Any status" has no
+/// entries of its own (it is read by merging the per-status ranges), which halves the entries
+/// every new message moves.
+fn entries_of(c: &Conversation) -> Vec<Vec<u8>> {
+    View::of(c).iter().map(|v| keys::view_entry(v, Some(c.status), c.last_activity_at, c.id)).collect()
 }
 
 impl Tx<'_> {
@@ -98,24 +110,27 @@ impl Tx<'_> {
     }
 
     /// The ids listed in a view as this command sees it (the store, then the batch's and the
-    /// command's own writes). Scans the view's keys and the pending writes: for admin actions,
-    /// not for every message.
+    /// command's own writes), status by status. Scans the view's keys and the pending writes:
+    /// for admin actions, not for every message.
     pub fn view_members<E>(&self, view: &View, status: StatusFilter) -> TxResult<Vec<Id>, E> {
-        let prefix = keys::view(view, status);
         let tree = Tree::ViewStatusRecencyConversationid;
-        let mut present = std::collections::BTreeSet::new();
-        for k in self.tree_keys(tree, &prefix) {
-            present.insert(k?);
-        }
-        for ((t, k), v) in self.pending() {
-            if t == tree && k.starts_with(&prefix) {
-                match v {
-                    Some(_) => present.insert(k.clone()),
-                    None => present.remove(k),
-                };
+        let mut out = Vec::new();
+        for prefix in statuses(status).map(|s| keys::view(view, Some(s))) {
+            let mut present = std::collections::BTreeSet::new();
+            for k in self.tree_keys(tree, &prefix) {
+                present.insert(k?);
             }
+            for ((t, k), v) in self.pending() {
+                if t == tree && k.starts_with(&prefix) {
+                    match v {
+                        Some(_) => present.insert(k.clone()),
+                        None => present.remove(k),
+                    };
+                }
+            }
+            out.extend(present.iter().filter_map(|k| keys::view_entry_conversation(k)));
         }
-        Ok(present.iter().filter_map(|k| keys::view_entry_conversation(k)).collect())
+        Ok(out)
     }
 
     /// An agent's routing profile, if one was ever written.
@@ -247,14 +262,8 @@ impl Tx<'_> {
     /// of unchanged listings and untouched timers alone (each sled write costs a leaf visit).
     pub fn put_conversation<E>(&mut self, c: &Conversation) -> TxResult<(), E> {
         let old = self.conversation::<E>(c.id)?;
-        let entries = |c: &Conversation, listed: &[(View, StatusFilter)]| -> Vec<Vec<u8>> {
-            listed.iter().map(|(view, status)| keys::view_entry(view, *status, c.last_activity_at, c.id)).collect()
-        };
         let (was_listed, old_entries, was_timed) = match &old {
-            Some(old) => {
-                let listed = listings(old);
-                (listed.clone(), entries(old, &listed), timers_of(old))
-            }
+            Some(old) => (listings(old), entries_of(old), timers_of(old)),
             None => {
                 self.put(Tree::NumberConversationid, &c.number.to_be_bytes(), keys::id(c.id).to_vec());
                 self.put(Tree::ContactidConversationid, &keys::pair(c.contact, c.id), Vec::new());
@@ -262,23 +271,18 @@ impl Tx<'_> {
                 (Vec::new(), Vec::new(), Vec::new())
             }
         };
-        let is_listed = listings(c);
-        let (new_entries, is_timed) = (entries(c, &is_listed), timers_of(c));
-        for (i, listing) in was_listed.iter().enumerate() {
-            if !new_entries.contains(&old_entries[i]) {
-                self.remove(Tree::ViewStatusRecencyConversationid, &old_entries[i]);
-            }
-            if !is_listed.contains(listing) {
-                self.add_to_count::<E>(&listing.0, listing.1, -1)?;
-            }
+        let (is_listed, new_entries, is_timed) = (listings(c), entries_of(c), timers_of(c));
+        for entry in old_entries.iter().filter(|e| !new_entries.contains(e)) {
+            self.remove(Tree::ViewStatusRecencyConversationid, entry);
         }
-        for (i, listing) in is_listed.iter().enumerate() {
-            if !old_entries.contains(&new_entries[i]) {
-                self.put(Tree::ViewStatusRecencyConversationid, &new_entries[i], Vec::new());
-            }
-            if !was_listed.contains(listing) {
-                self.add_to_count::<E>(&listing.0, listing.1, 1)?;
-            }
+        for entry in new_entries.iter().filter(|e| !old_entries.contains(e)) {
+            self.put(Tree::ViewStatusRecencyConversationid, entry, Vec::new());
+        }
+        for listing in was_listed.iter().filter(|l| !is_listed.contains(l)) {
+            self.add_to_count::<E>(&listing.0, listing.1, -1)?;
+        }
+        for listing in is_listed.iter().filter(|l| !was_listed.contains(l)) {
+            self.add_to_count::<E>(&listing.0, listing.1, 1)?;
         }
         for t in was_timed.iter().filter(|t| !is_timed.contains(t)) {
             self.remove(Tree::DueConversationKind, &keys::timer(t));
@@ -358,13 +362,15 @@ impl Store {
         Ok(out)
     }
 
-    /// The ids listed in a view, read from its index keys alone (no record is read).
+    /// The ids listed in a view, read from its index keys alone (no record is read), status by
+    /// status.
     pub fn view_members(&self, view: &View, status: StatusFilter) -> Result<Vec<Id>> {
-        let prefix = keys::view(view, status);
         let mut out = Vec::new();
-        for k in self.tree(Tree::ViewStatusRecencyConversationid).scan_prefix(&prefix).keys() {
-            if let Some(id) = keys::view_entry_conversation(&k?) {
-                out.push(id);
+        for prefix in statuses(status).map(|s| keys::view(view, Some(s))) {
+            for k in self.tree(Tree::ViewStatusRecencyConversationid).scan_prefix(&prefix).keys() {
+                if let Some(id) = keys::view_entry_conversation(&k?) {
+                    out.push(id);
+                }
             }
         }
         Ok(out)
@@ -420,7 +426,8 @@ impl Store {
         Ok(out)
     }
 
-    /// A page of a view, most recent activity first, after `cursor`.
+    /// A page of a view, most recent activity first, after `cursor`. "Any status" merges the
+    /// view's per-status ranges, reading at most `limit` entries more than it returns.
     pub fn conversations(
         &self,
         view: &View,
@@ -428,27 +435,61 @@ impl Store {
         cursor: Option<ViewCursor>,
         limit: usize,
     ) -> Result<Vec<Conversation>> {
-        let prefix = keys::view(view, status);
-        let start = match cursor {
-            Some(c) => {
-                let mut k = keys::view_entry(view, status, c.last_activity, c.conversation);
-                k.push(0); // just after the cursor's own entry
-                k
-            }
-            None => prefix.clone(),
-        };
+        let mut ranges: Vec<_> = statuses(status).map(|s| self.view_range(view, s, cursor).peekable()).collect();
         let mut out = Vec::with_capacity(limit);
-        for kv in self.tree(Tree::ViewStatusRecencyConversationid).range(start..) {
-            let (k, _) = kv?;
-            if !k.starts_with(&prefix) || out.len() >= limit {
-                break;
+        while out.len() < limit {
+            // Entries compare by (inverted recency, inverted id) after their prefix: the
+            // smallest is the most recent.
+            let mut next: Option<(usize, &[u8])> = None;
+            for (i, range) in ranges.iter_mut().enumerate() {
+                match range.peek() {
+                    Some(Ok((order, _))) if next.is_none_or(|(_, best)| order.as_slice() < best) => {
+                        next = Some((i, order.as_slice()))
+                    }
+                    Some(Err(_)) => {
+                        next = Some((i, &[]));
+                        break;
+                    }
+                    _ => {}
+                }
             }
-            let Some(id) = keys::view_entry_conversation(&k) else { continue };
+            let Some((i, _)) = next else { break };
+            let Some(entry) = ranges[i].next() else { break };
+            let (_, id) = entry?;
             if let Some(c) = self.conversation(id)? {
                 out.push(c);
             }
         }
         Ok(out)
+    }
+
+    /// One status's entries of a view after `cursor`, as (order within the view, conversation).
+    fn view_range(
+        &self,
+        view: &View,
+        status: Status,
+        cursor: Option<ViewCursor>,
+    ) -> impl Iterator<Item = Result<(Vec<u8>, Id)>> {
+        let prefix = keys::view(view, Some(status));
+        let start = match cursor {
+            Some(c) => {
+                let mut k = keys::view_entry(view, Some(status), c.last_activity, c.conversation);
+                k.push(0); // just after the cursor's own entry
+                k
+            }
+            None => prefix.clone(),
+        };
+        self.tree(Tree::ViewStatusRecencyConversationid)
+            .range(start..)
+            .keys()
+            .take_while(move |k| k.as_ref().map_or(true, |k| k.starts_with(&prefix)))
+            .filter_map(move |k| match k {
+                Err(e) => Some(Err(e.into())),
+                Ok(k) => {
+                    let id = keys::view_entry_conversation(&k)?;
+                    Some(Ok((k.get(k.len().saturating_sub(16)..).unwrap_or_default().to_vec(), id)))
+                }
+            })
     }
 
     /// How many conversations a view holds, read from its counter.
@@ -506,8 +547,8 @@ impl Store {
         let mut want_timers = BTreeSet::new();
         for kv in self.tree(Tree::ConversationidConversation).iter() {
             let c: Conversation = decode(Tree::ConversationidConversation.name(), &kv?.1)?;
+            want_entries.extend(entries_of(&c));
             for (view, status) in listings(&c) {
-                want_entries.insert(keys::view_entry(&view, status, c.last_activity_at, c.id));
                 *want_counts.entry(keys::view(&view, status)).or_default() += 1;
             }
             want_timers.extend(timers_of(&c).iter().map(|t| keys::timer(t).to_vec()));

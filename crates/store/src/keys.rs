@@ -83,7 +83,8 @@ pub fn count_value(value: &[u8]) -> u64 {
     <[u8; 8]>::try_from(value).map_or(0, u64::from_be_bytes)
 }
 
-/// The status byte that lists every status.
+/// The status byte of a view's "any status" counter. Since schema 2 no view entry has it: "any
+/// status" is read by merging the per-status entries.
 pub const ANY_STATUS: u8 = 0xFF;
 
 /// `view_status_count`, and the prefix of a view's entries: view kind (1 byte), its id (8 bytes

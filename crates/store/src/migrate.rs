@@ -7,17 +7,45 @@ use crate::keys;
 use crate::{Result, StoreError};
 
 /// The schema this build writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
-/// One step: brings a store from the previous version to `to`.
+/// A migration step's work: the raw database, and where to report progress lines.
+pub type MigrationStep = fn(&sled::Db, &mut dyn FnMut(&str)) -> Result<()>;
+
+/// One step: brings a store from the previous version to `to`, reporting its progress in lines.
 pub struct Migration {
     pub to: u32,
     pub name: &'static str,
-    pub run: fn(&sled::Db) -> Result<()>,
+    pub run: MigrationStep,
 }
 
-/// Version 1 is the first schema, so there is nothing to migrate yet; later schemas add steps here.
-pub const MIGRATIONS: &[Migration] = &[];
+/// The steps from version 1, the first schema.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    to: 2,
+    name: "views list every status by merging the per-status entries",
+    run: drop_any_status_entries,
+}];
+
+/// Version 2 reads a view's "any status" list by merging its per-status ranges, so the entries
+/// version 1 kept for it go. Removing is idempotent, so a step cut short simply runs again.
+fn drop_any_status_entries(db: &sled::Db, progress: &mut dyn FnMut(&str)) -> Result<()> {
+    let entries = db.open_tree(Tree::ViewStatusRecencyConversationid.name())?;
+    let (mut seen, mut removed) = (0u64, 0u64);
+    for k in entries.iter().keys() {
+        let k = k?;
+        // An entry is the view's prefix, its status byte, then 16 bytes of recency and id.
+        if k.len() > 16 && k[k.len() - 17] == keys::ANY_STATUS {
+            entries.remove(&k)?;
+            removed += 1;
+        }
+        seen += 1;
+        if seen % 200_000 == 0 {
+            progress(&format!("  {seen} view entries looked at, {removed} removed"));
+        }
+    }
+    progress(&format!("  {removed} view entries for \"any status\" removed"));
+    Ok(())
+}
 
 /// The schema version the store records; none for a new, empty store.
 pub(crate) fn stored_version(db: &sled::Db) -> Result<Option<u32>> {
@@ -57,7 +85,7 @@ pub(crate) fn run(db: &sled::Db, migrations: &[Migration], progress: &mut dyn Fn
     }
     for step in migrations.iter().filter(|m| m.to > found) {
         progress(&format!("migrating the data folder to schema version {}: {}", step.to, step.name));
-        (step.run)(db)?;
+        (step.run)(db, progress)?;
         meta.insert(keys::meta::SCHEMA_VERSION, &step.to.to_be_bytes())?;
         db.flush()?;
     }

@@ -6,6 +6,21 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 const NOW: Timestamp = Timestamp(1_800_000_000_000);
 
+/// Opens a store's folder with sled directly, once the previous user's background flusher has
+/// let go of its lock (sled releases it a moment after the last handle is dropped).
+fn open_raw(path: &std::path::Path) -> sled::Db {
+    let started = std::time::Instant::now();
+    loop {
+        match sled::open(path) {
+            Ok(db) => return db,
+            Err(e) if e.to_string().contains("could not acquire lock") && started.elapsed().as_secs() < 10 => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            Err(e) => panic!("opening {}: {e}", path.display()),
+        }
+    }
+}
+
 fn note(text: &str) -> EventKind {
     EventKind::Note { text: text.into() }
 }
@@ -94,7 +109,7 @@ async fn concurrent_writers_are_all_acknowledged_and_all_stored() {
 fn a_store_from_a_newer_frontdesk_is_refused_naming_both_versions() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let db = sled::open(dir.path()).unwrap();
+        let db = open_raw(dir.path());
         db.open_tree(Tree::Meta.name()).unwrap().insert(b"schema_version", &99u32.to_be_bytes()).unwrap();
         db.flush().unwrap();
     }
@@ -104,15 +119,60 @@ fn a_store_from_a_newer_frontdesk_is_refused_naming_both_versions() {
     assert!(msg.contains("schema version 99") && msg.contains(&format!("up to version {SCHEMA_VERSION}")), "{msg}");
 }
 
+#[test]
+fn schema_1_view_entries_for_any_status_are_removed_and_the_rest_kept() {
+    use frontdesk_domain::conversation::Status;
+    use frontdesk_domain::view::View;
+    use frontdesk_store::keys;
+    let dir = tempfile::tempdir().unwrap();
+    let at = Timestamp(1_700_000_000_000);
+    let views = [View::All, View::Inbox(Id(7)), View::Label("vip".into()), View::Unassigned];
+    let mut kept = Vec::new();
+    {
+        let db = open_raw(dir.path());
+        db.open_tree(Tree::Meta.name()).unwrap().insert(b"schema_version", &1u32.to_be_bytes()).unwrap();
+        let entries = db.open_tree(Tree::ViewStatusRecencyConversationid.name()).unwrap();
+        for (n, view) in views.iter().enumerate() {
+            let id = Id(100 + n as u64);
+            // 0xFF in the recency or the id must not be taken for the status byte.
+            let own = keys::view_entry(view, Some(Status::Solved), Timestamp(0), Id(u64::MAX - 0xFF));
+            for k in [keys::view_entry(view, Some(Status::Open), at, id), own] {
+                entries.insert(&k, b"").unwrap();
+                kept.push(k);
+            }
+            entries.insert(keys::view_entry(view, None, at, id), b"").unwrap();
+        }
+        db.flush().unwrap();
+    }
+    let mut lines = Vec::new();
+    drop(
+        Store::open_with(dir.path(), &StoreConfig::default(), frontdesk_store::MIGRATIONS, &mut |l| {
+            lines.push(l.to_string())
+        })
+        .unwrap(),
+    );
+    assert!(lines.iter().any(|l| l.contains("4 view entries for \"any status\" removed")), "{lines:?}");
+    let db = open_raw(dir.path());
+    let left: Vec<Vec<u8>> = db
+        .open_tree(Tree::ViewStatusRecencyConversationid.name())
+        .unwrap()
+        .iter()
+        .keys()
+        .map(|k| k.unwrap().to_vec())
+        .collect();
+    kept.sort();
+    assert_eq!(left, kept);
+}
+
 static STEPS_RUN: AtomicU32 = AtomicU32::new(0);
 
-fn step_two(db: &sled::Db) -> frontdesk_store::Result<()> {
+fn step_two(db: &sled::Db, _: &mut dyn FnMut(&str)) -> frontdesk_store::Result<()> {
     assert_eq!(STEPS_RUN.fetch_add(1, Ordering::SeqCst), 0, "step 2 runs first");
     db.open_tree("migrated").unwrap().insert(b"k", b"2").unwrap();
     Ok(())
 }
 
-fn step_three(db: &sled::Db) -> frontdesk_store::Result<()> {
+fn step_three(db: &sled::Db, _: &mut dyn FnMut(&str)) -> frontdesk_store::Result<()> {
     assert_eq!(STEPS_RUN.fetch_add(1, Ordering::SeqCst), 1, "step 3 runs second");
     let t = db.open_tree("migrated").unwrap();
     assert_eq!(t.get(b"k").unwrap().as_deref(), Some(&b"2"[..]), "step 3 sees step 2's work");
@@ -141,13 +201,13 @@ fn an_older_store_is_migrated_step_by_step_with_progress_and_keeps_its_data() {
     assert_eq!(header.schema_version, SCHEMA_VERSION);
     let before = dir.path().join("before");
     frontdesk_store::backup::restore_into(&backups[0], &before, &mut |_| {}).unwrap();
-    assert!(!sled::open(&before).unwrap().tree_names().iter().any(|n| n.as_ref() == b"migrated"));
+    assert!(!open_raw(&before).tree_names().iter().any(|n| n.as_ref() == b"migrated"));
 
     // Opening again runs nothing, and the plain build now refuses this newer store.
     drop(Store::open_with(dir.path(), &StoreConfig::default(), &steps, &mut |_| panic!("no step may rerun")).unwrap());
     let err = Store::open(dir.path(), &StoreConfig::default()).err().expect("newer than this build");
     assert!(matches!(err, StoreError::NewerSchema { .. }));
-    let db = sled::open(dir.path()).unwrap();
+    let db = open_raw(dir.path());
     assert_eq!(db.open_tree("migrated").unwrap().get(b"k").unwrap().as_deref(), Some(&b"3"[..]));
 }
 
