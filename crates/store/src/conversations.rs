@@ -427,7 +427,7 @@ impl Store {
     }
 
     /// A page of a view, most recent activity first, after `cursor`. "Any status" merges the
-    /// view's per-status ranges, reading at most `limit` entries more than it returns.
+    /// view's per-status ranges, reading at most one entry per status more than it returns.
     pub fn conversations(
         &self,
         view: &View,
@@ -446,6 +446,7 @@ impl Store {
                     Some(Ok((order, _))) if next.is_none_or(|(_, best)| order.as_slice() < best) => {
                         next = Some((i, order.as_slice()))
                     }
+                    // A read error is taken next, so it is returned rather than skipped.
                     Some(Err(_)) => {
                         next = Some((i, &[]));
                         break;
