@@ -79,7 +79,7 @@ fn a_data_folder_from_a_newer_frontdesk_is_refused_naming_both_versions() {
         db.flush().unwrap();
     }
     let err = refused_start(dir.path());
-    assert!(err.contains("schema version 42") && err.contains("up to version 1"), "{err}");
+    assert!(err.contains("schema version 42") && err.contains("up to version 2"), "{err}");
 }
 
 #[test]
