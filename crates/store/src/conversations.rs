@@ -438,23 +438,14 @@ impl Store {
         let mut ranges: Vec<_> = statuses(status).map(|s| self.view_range(view, s, cursor).peekable()).collect();
         let mut out = Vec::with_capacity(limit);
         while out.len() < limit {
-            // Entries compare by (inverted recency, inverted id) after their prefix: the
-            // smallest is the most recent.
-            let mut next: Option<(usize, &[u8])> = None;
-            for (i, range) in ranges.iter_mut().enumerate() {
-                match range.peek() {
-                    Some(Ok((order, _))) if next.is_none_or(|(_, best)| order.as_slice() < best) => {
-                        next = Some((i, order.as_slice()))
-                    }
-                    // A read error is taken next, so it is returned rather than skipped.
-                    Some(Err(_)) => {
-                        next = Some((i, &[]));
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            let Some((i, _)) = next else { break };
+            // The next entry is the smallest order (inverted recency, inverted id): the most
+            // recent. A read error (`None`) sorts first, so it is returned rather than skipped.
+            let next = ranges
+                .iter_mut()
+                .enumerate()
+                .filter_map(|(i, range)| Some((range.peek()?.as_ref().ok().map(|(order, _)| *order), i)))
+                .min();
+            let Some((_, i)) = next else { break };
             let Some(entry) = ranges[i].next() else { break };
             let (_, id) = entry?;
             if let Some(c) = self.conversation(id)? {
@@ -470,7 +461,7 @@ impl Store {
         view: &View,
         status: Status,
         cursor: Option<ViewCursor>,
-    ) -> impl Iterator<Item = Result<(Vec<u8>, Id)>> {
+    ) -> impl Iterator<Item = Result<([u8; 16], Id)>> {
         let prefix = keys::view(view, Some(status));
         let start = match cursor {
             Some(c) => {
@@ -487,8 +478,8 @@ impl Store {
             .filter_map(move |k| match k {
                 Err(e) => Some(Err(e.into())),
                 Ok(k) => {
-                    let id = keys::view_entry_conversation(&k)?;
-                    Some(Ok((k.get(k.len().saturating_sub(16)..).unwrap_or_default().to_vec(), id)))
+                    let order: [u8; 16] = k.get(k.len().checked_sub(16)?..)?.try_into().ok()?;
+                    Some(Ok((order, keys::view_entry_conversation(&k)?)))
                 }
             })
     }
