@@ -9,7 +9,8 @@
 //! A load generator (`cargo bench -p frontdesk-engine --bench lifecycle`). The fixture is built
 //! once into `$FRONTDESK_BENCH_DIR` (default `target/bench-lifecycle`) with the store's import
 //! path and reused while it is intact; draining the timers uses it up, so the next run rebuilds.
-//! `FRONTDESK_BENCH_CONVERSATIONS` makes it smaller for a quick look.
+//! `FRONTDESK_BENCH_CONVERSATIONS` makes it smaller for a quick look; `FRONTDESK_BENCH_FIXTURE_ONLY`
+//! stops once the fixture is built, so a copy of it can be kept for repeated drains.
 
 mod common;
 
@@ -146,7 +147,21 @@ async fn build(dir: &Path, conversations: u64) -> (Desk, Store, Agent) {
     (desk, store, admin)
 }
 
+/// The desk's binary keeps glibc to 2 heap arenas (src-tauri/src/main.rs, for idle memory); the
+/// bench does the same, so its figures are the desk's (the drain runs ~18% faster with glibc's
+/// default, see BENCHMARKS.md). `MALLOC_ARENA_MAX` in the environment still decides if given.
+fn malloc_arenas_as_the_desk() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets an allocator parameter; no other thread runs yet.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}
+
 fn main() {
+    malloc_arenas_as_the_desk();
     let conversations: u64 =
         std::env::var("FRONTDESK_BENCH_CONVERSATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let dir = std::env::var_os("FRONTDESK_BENCH_DIR")
@@ -166,6 +181,11 @@ fn main() {
             eprintln!("building the fixture ({conversations} conversations) in {}", dir.display());
             let built = build(&dir, conversations).await;
             drop(built);
+            if std::env::var_os("FRONTDESK_BENCH_FIXTURE_ONLY").is_some() {
+                // For profiling: keep a copy of the fixture and run the drain on copies of it.
+                eprintln!("fixture built; FRONTDESK_BENCH_FIXTURE_ONLY is set, so nothing is measured");
+                return;
+            }
             // Measure on a store opened as a desk opens it: default cache, nothing warm.
             let store = Store::open(&dir, &StoreConfig::default()).expect("reopen the fixture");
             let desk = Desk::with_store(store.clone(), clock.clone()).expect("open the desk");
