@@ -171,27 +171,21 @@ fn main() {
     rt.block_on(async {
         let intact = std::fs::read_to_string(dir.join(MARKER)).ok() == Some(conversations.to_string());
         let clock = Arc::new(ManualClock::new(NOW));
-        let (desk, store, admin) = if intact {
+        if intact {
             eprintln!("reusing the fixture in {}", dir.display());
-            let store = Store::open(&dir, &StoreConfig::default()).expect("open the fixture");
-            let desk = Desk::with_store(store.clone(), clock.clone()).expect("open the desk");
-            let admin = desk.login("ana@bench.test", "correct horse".into(), "bench").await.expect("login").agent;
-            (desk, store, admin)
         } else {
             eprintln!("building the fixture ({conversations} conversations) in {}", dir.display());
-            let built = build(&dir, conversations).await;
-            drop(built);
-            if std::env::var_os("FRONTDESK_BENCH_FIXTURE_ONLY").is_some() {
-                // For profiling: keep a copy of the fixture and run the drain on copies of it.
-                eprintln!("fixture built; FRONTDESK_BENCH_FIXTURE_ONLY is set, so nothing is measured");
-                return;
-            }
-            // Measure on a store opened as a desk opens it: default cache, nothing warm.
-            let store = Store::open(&dir, &StoreConfig::default()).expect("reopen the fixture");
-            let desk = Desk::with_store(store.clone(), clock.clone()).expect("open the desk");
-            let admin = desk.login("ana@bench.test", "correct horse".into(), "bench").await.expect("login").agent;
-            (desk, store, admin)
-        };
+            drop(build(&dir, conversations).await);
+        }
+        if std::env::var_os("FRONTDESK_BENCH_FIXTURE_ONLY").is_some() {
+            // For profiling: keep a copy of the fixture and run the drain on copies of it.
+            eprintln!("FRONTDESK_BENCH_FIXTURE_ONLY is set: the fixture is there, nothing is measured");
+            return;
+        }
+        // Measure on a store opened as a desk opens it: default cache, nothing warm.
+        let store = Store::open(&dir, &StoreConfig::default()).expect("open the fixture");
+        let desk = Desk::with_store(store.clone(), clock.clone()).expect("open the desk");
+        let admin = desk.login("ana@bench.test", "correct horse".into(), "bench").await.expect("login").agent;
         let messages = desk.count(&View::All, None).expect("count") * MESSAGES_PER_CONVERSATION;
         let size = store.size_on_disk().expect("size");
         println!("## Lifecycle at size (crates/engine/benches/lifecycle.rs)");
