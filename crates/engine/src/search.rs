@@ -16,7 +16,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// How long the indexer gathers changes before it commits them: a message is found by search
-/// at most about this long (plus the commit) after it was acknowledged.
+/// at most about this long (plus the commit) after it was acknowledged, unless the desk is
+/// busy with more urgent work (the indexer runs at a lower priority, see `Background`).
 pub const COMMIT_INTERVAL: Duration = Duration::from_millis(250);
 /// Results a page holds when the client does not say.
 const DEFAULT_LIMIT: usize = 20;
@@ -123,7 +124,11 @@ impl Desk {
     /// it was not running, then applies each new batch of events.
     pub async fn run_indexer(self) {
         let Some(dir) = self.inner.search.dir.clone() else { return };
-        let opened = tokio::task::spawn_blocking(move || SearchIndex::open(&dir)).await;
+        let background = match Background::start() {
+            Ok(background) => background,
+            Err(e) => return tracing::error!("search is off: starting its thread failed: {e}"),
+        };
+        let opened = background.run(move || SearchIndex::open(&dir)).await;
         let (index, fresh) = match opened {
             Ok(Ok(opened)) => opened,
             Ok(Err(e)) => return tracing::error!("search is off: {e}"),
@@ -134,7 +139,7 @@ impl Desk {
         if fresh {
             let desk = self.clone();
             let index = index.clone();
-            match tokio::task::spawn_blocking(move || desk.rebuild_index(&index)).await {
+            match background.run(move || desk.rebuild_index(&index)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::error!("rebuilding the search index failed: {e}"),
                 Err(e) => tracing::error!("rebuilding the search index failed: {e}"),
@@ -143,7 +148,7 @@ impl Desk {
         loop {
             let desk = self.clone();
             let index = index.clone();
-            match tokio::task::spawn_blocking(move || catch_up(desk.store(), &index)).await {
+            match background.run(move || catch_up(desk.store(), &index)).await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::error!("updating the search index failed (will retry): {e}"),
                 Err(e) => tracing::error!("updating the search index failed (will retry): {e}"),
@@ -316,6 +321,58 @@ impl Desk {
         self.inner.search.index.get().map(|i| (i.size_on_disk(), i.len()))
     }
 }
+
+/// The indexer's own thread, at a lower CPU priority than the desk's other threads (tantivy's
+/// threads, started from it, inherit that). Indexing is background work that can trail by a
+/// moment; under load, acknowledging customers' messages and delivering them to agents come
+/// first. The thread ends once its handle is dropped and its current job is done.
+struct Background {
+    jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
+}
+
+/// Linux's nice value of the indexer's thread (0 is the default, 19 the lowest priority): it
+/// gets about a tenth of a busy core and all of an idle one.
+const INDEXER_NICE: i32 = 10;
+
+impl Background {
+    fn start() -> std::io::Result<Background> {
+        let (jobs, queue) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        std::thread::Builder::new().name("search-indexer".into()).spawn(move || {
+            lower_priority(INDEXER_NICE);
+            while let Ok(job) = queue.recv() {
+                job();
+            }
+        })?;
+        Ok(Background { jobs })
+    }
+
+    /// Runs `work` on the thread; an error if it panicked.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> std::result::Result<T, String> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job = move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            let _ = answer.send(outcome.map_err(|_| "the search thread panicked".to_string()));
+        };
+        self.jobs.send(Box::new(job)).map_err(|_| "the search thread has stopped".to_string())?;
+        answered.await.unwrap_or_else(|_| Err("the search thread has stopped".into()))
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn lower_priority(nice: i32) {
+    // On Linux the nice value is per thread: this lowers the calling thread's only.
+    // SAFETY: gettid and setpriority take plain integers and touch no memory of ours.
+    let done = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, nice) };
+    if done != 0 {
+        tracing::warn!("search indexing runs at normal priority: {}", std::io::Error::last_os_error());
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority(_nice: i32) {}
 
 /// Applies committed events the index has not seen: each conversation they touch is indexed
 /// again from the store as it is now. Returns how many conversations were indexed.

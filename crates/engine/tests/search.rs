@@ -175,3 +175,39 @@ async fn bad_search_input_is_refused_with_what_to_do() {
     let backwards = SearchRequest { from: Some(Timestamp(10)), to: Some(Timestamp(5)), ..Default::default() };
     assert!(refused(backwards).contains("after its end"));
 }
+
+/// The nice value of each of this process's threads with this name (Linux's /proc; names are cut to
+/// 15 bytes there).
+#[cfg(target_os = "linux")]
+fn nice_of_threads(name: &str) -> Vec<i64> {
+    let mut found = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else { continue };
+        // "tid (comm) state ppid ...": the nice value is the 19th field, the 17th after comm.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+        if &stat[open + 1..close] == name {
+            found.push(stat[close + 1..].split_whitespace().nth(16).unwrap().parse().unwrap());
+        }
+    }
+    found
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn indexing_runs_below_the_desk_s_priority_so_it_never_holds_up_acknowledgements() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(START));
+    let desk = open(dir.path(), &clock);
+    tokio::spawn(desk.clone().run_indexer());
+    let (_admin, inbox) = set_up(&desk).await;
+    customer(&desk, inbox, "ana@example.com", "en", "Where is my parcel?").await;
+    until_found(&desk, "parcel", &[1]).await;
+    // Tantivy's indexing thread is started from the indexer's thread and inherits its priority.
+    for name in ["search-indexer", "thrd-tantivy-in"] {
+        let nice = nice_of_threads(name);
+        assert!(!nice.is_empty(), "no thread named {name}");
+        assert!(nice.iter().all(|n| *n == 10), "{name} runs at nice {nice:?}, not 10");
+    }
+    let committer = nice_of_threads("frontdesk-commi");
+    assert!(!committer.is_empty() && committer.iter().all(|n| *n == 0), "the committer runs at nice {committer:?}");
+}
