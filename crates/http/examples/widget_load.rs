@@ -71,6 +71,98 @@ fn rss_mib(pid: u32) -> f64 {
     kb / 1024.0
 }
 
+/// CPU time in clock ticks (USER_HZ, 100 a second on Linux/x86) taken from `/proc`.
+#[derive(Clone, Default)]
+struct Cpu {
+    /// The machine: busy and idle ticks summed over every core.
+    busy: u64,
+    idle: u64,
+    /// This process (the load generator) and the desk, threads that ended included.
+    generator: u64,
+    desk: u64,
+    /// The desk's threads by name, for those alive at the time.
+    threads: HashMap<String, u64>,
+}
+
+/// utime + stime of a `/proc/.../stat` line (fields 14 and 15; the name may hold spaces).
+fn stat_ticks(path: &str) -> u64 {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+    let fields: Vec<u64> = after_name.split_whitespace().skip(11).take(2).filter_map(|f| f.parse().ok()).collect();
+    fields.iter().sum()
+}
+
+fn cpu(desk: u32) -> Cpu {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let total: Vec<u64> =
+        stat.lines().next().unwrap_or("").split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
+    // user nice system idle iowait irq softirq steal
+    let idle = total.get(3).copied().unwrap_or(0) + total.get(4).copied().unwrap_or(0);
+    let busy = total.iter().take(8).sum::<u64>().saturating_sub(idle);
+    let mut threads = HashMap::new();
+    if let Ok(tasks) = std::fs::read_dir(format!("/proc/{desk}/task")) {
+        for task in tasks.flatten() {
+            let dir = task.path();
+            let name = std::fs::read_to_string(dir.join("comm")).unwrap_or_default().trim().to_string();
+            *threads.entry(name).or_insert(0) += stat_ticks(&dir.join("stat").to_string_lossy());
+        }
+    }
+    Cpu {
+        busy,
+        idle,
+        generator: stat_ticks("/proc/self/stat"),
+        desk: stat_ticks(&format!("/proc/{desk}/stat")),
+        threads,
+    }
+}
+
+/// Where the CPU went between two readings.
+struct CpuUse {
+    seconds: f64,
+    messages: u64,
+    desk: u64,
+    committer: u64,
+    workers: u64,
+    search: u64,
+    generator: u64,
+    idle_percent: f64,
+}
+
+impl CpuUse {
+    fn between(before: &Cpu, after: &Cpu, messages: u64, seconds: f64) -> CpuUse {
+        let thread = |prefixes: &[&str]| -> u64 {
+            after
+                .threads
+                .iter()
+                .filter(|(name, _)| prefixes.iter().any(|p| name.starts_with(p)))
+                .map(|(name, t)| t.saturating_sub(before.threads.get(name).copied().unwrap_or(0)))
+                .sum()
+        };
+        let busy = after.busy.saturating_sub(before.busy);
+        let idle = after.idle.saturating_sub(before.idle);
+        CpuUse {
+            seconds,
+            messages,
+            desk: after.desk.saturating_sub(before.desk),
+            // Only threads alive at both readings: the committer's short-lived apply helpers
+            // count in `desk` alone.
+            committer: thread(&["frontdesk-commi"]),
+            workers: thread(&["tokio-rt-worker"]),
+            search: thread(&["search-indexer", "thrd-tantivy", "merge_thread", "segment_updater"]),
+            generator: after.generator.saturating_sub(before.generator),
+            idle_percent: 100.0 * idle as f64 / (busy + idle).max(1) as f64,
+        }
+    }
+
+    fn cores(&self, ticks: u64) -> f64 {
+        ticks as f64 / 100.0 / self.seconds
+    }
+
+    fn per_message(&self, ticks: u64) -> f64 {
+        ticks as f64 * 10_000.0 / self.messages.max(1) as f64
+    }
+}
+
 fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -208,7 +300,10 @@ async fn run(bin: String, n: usize, seconds: u64) -> Result<(), Error> {
         })
     });
     let started = Instant::now();
+    let cpu_before = cpu(pid);
     futures_util::future::join_all(loops).await;
+    let sustained_cpu =
+        CpuUse::between(&cpu_before, &cpu(pid), acked.load(Ordering::Relaxed), started.elapsed().as_secs_f64());
     let sustained = acked.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
     if let Ok(mut d) = deliveries.lock() {
         d.clear();
@@ -272,7 +367,14 @@ async fn run(bin: String, n: usize, seconds: u64) -> Result<(), Error> {
         })
     });
     let started = Instant::now();
+    let bare_before = cpu(bare.id());
     futures_util::future::join_all(loops).await;
+    let bare_cpu = CpuUse::between(
+        &bare_before,
+        &cpu(bare.id()),
+        bare_acked.load(Ordering::Relaxed),
+        started.elapsed().as_secs_f64(),
+    );
     let ceiling = bare_acked.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
     let _ = bare.kill();
     let _ = bare.wait();
@@ -283,7 +385,31 @@ async fn run(bin: String, n: usize, seconds: u64) -> Result<(), Error> {
     println!(
         "| sustained customer messages/s, durable acknowledgement ({n} visitors in closed loop) | {sustained:.0} |"
     );
+    let c = &sustained_cpu;
+    println!(
+        "| during it, cores used: desk (committer thread, HTTP and WebSocket workers, search indexing) / load generator / machine idle | {:.2} ({:.2}, {:.2}, {:.2}) / {:.2} / {:.0} % |",
+        c.cores(c.desk),
+        c.cores(c.committer),
+        c.cores(c.workers),
+        c.cores(c.search),
+        c.cores(c.generator),
+        c.idle_percent
+    );
+    println!(
+        "| desk CPU per acknowledged message (committer thread, HTTP and WebSocket workers) | {:.0} µs ({:.0}, {:.0}) |",
+        c.per_message(c.desk),
+        c.per_message(c.committer),
+        c.per_message(c.workers)
+    );
     println!("| bare axum + one sled insert + group-commit flush, same driver | {ceiling:.0} |");
+    let b = &bare_cpu;
+    println!(
+        "| during it, cores used: bare endpoint / load generator / machine idle; its CPU per message | {:.2} / {:.2} / {:.0} %; {:.0} µs |",
+        b.cores(b.desk),
+        b.cores(b.generator),
+        b.idle_percent,
+        b.per_message(b.desk)
+    );
     println!("| ratio to the bare endpoint | {:.2} |", sustained / ceiling);
     println!(
         "| fixed rate: asked {FIXED_RATE}/s, achieved | {achieved:.0}/s ({} skipped: visitor still waiting) |",
