@@ -72,7 +72,6 @@ fn rss_mib(pid: u32) -> f64 {
 }
 
 /// CPU time in clock ticks (USER_HZ, 100 a second on Linux/x86) taken from `/proc`.
-#[derive(Clone, Default)]
 struct Cpu {
     /// The machine: busy and idle ticks summed over every core.
     busy: u64,
@@ -302,9 +301,9 @@ async fn run(bin: String, n: usize, seconds: u64) -> Result<(), Error> {
     let started = Instant::now();
     let cpu_before = cpu(pid);
     futures_util::future::join_all(loops).await;
-    let sustained_cpu =
-        CpuUse::between(&cpu_before, &cpu(pid), acked.load(Ordering::Relaxed), started.elapsed().as_secs_f64());
-    let sustained = acked.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+    let (messages, elapsed) = (acked.load(Ordering::Relaxed), started.elapsed().as_secs_f64());
+    let sustained_cpu = CpuUse::between(&cpu_before, &cpu(pid), messages, elapsed);
+    let sustained = messages as f64 / elapsed;
     if let Ok(mut d) = deliveries.lock() {
         d.clear();
     }
@@ -369,13 +368,9 @@ async fn run(bin: String, n: usize, seconds: u64) -> Result<(), Error> {
     let started = Instant::now();
     let bare_before = cpu(bare.id());
     futures_util::future::join_all(loops).await;
-    let bare_cpu = CpuUse::between(
-        &bare_before,
-        &cpu(bare.id()),
-        bare_acked.load(Ordering::Relaxed),
-        started.elapsed().as_secs_f64(),
-    );
-    let ceiling = bare_acked.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+    let (messages, elapsed) = (bare_acked.load(Ordering::Relaxed), started.elapsed().as_secs_f64());
+    let bare_cpu = CpuUse::between(&bare_before, &cpu(bare.id()), messages, elapsed);
+    let ceiling = messages as f64 / elapsed;
     let _ = bare.kill();
     let _ = bare.wait();
 
