@@ -1,63 +1,194 @@
-// The markdown subset messages are written in (bold, italic, code, links, lists), rendered to
-// HTML that can hold nothing but those: every character of the text is escaped first, and only
-// http(s) and mailto links are made, so a message can never run script in the agent UI.
+// The markdown subset messages are written in (bold, italic, code, links, lists, line breaks),
+// parsed once into a tree of plain data. Nothing here makes HTML: `Markdown.svelte` draws the
+// tree as DOM nodes whose text is text, so a message can never add a tag or an attribute, and a
+// link's address is an attribute value checked here to be http(s) or mailto with no quote, `<`,
+// space or invisible character. The transcript email follows the same rules in Rust
+// (`frontdesk_mail::markdown`), and both are held to the shared corpus in
+// `tests/data/markdown.json`; `toHtml` gives the form that corpus is written in.
+//
+// The rules, on a message's lines ("\r\n" and "\r" read as "\n"):
+// - a line `- x` or `* x` (after spaces or tabs; a space or tab after the marker) is a bullet item,
+//   `1. x` or `1) x` a numbered one; a line of only white space ends a paragraph or a list;
+//   other lines are paragraphs, their lines joined by a line break.
+// - inline, left to right: `code` (no formatting inside); [text](address) with a safe address
+//   (the text stays plain); a bare http(s) address at the start or after white space or `(`,
+//   without trailing .,;:!?); **strong**, *em* and _em_ whose content does not start or end
+//   with white space nor hold its own marker; `*`/`_` em does not start or end inside a word.
+//   Anything that does not fit a rule is text, as written.
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export type Inline =
+  | { kind: 'text'; text: string }
+  | { kind: 'code'; text: string }
+  | { kind: 'strong'; children: Inline[] }
+  | { kind: 'em'; children: Inline[] }
+  | { kind: 'link'; href: string; text: string }
+  | { kind: 'break' };
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+export type Block =
+  | { kind: 'paragraph'; children: Inline[] }
+  | { kind: 'list'; ordered: boolean; items: Inline[][] };
+
+const WHITE_SPACE = /^\p{White_Space}$/u;
+const LETTER_OR_DIGIT = /^[\p{Alphabetic}\p{N}]$/u;
+const WORD = /^[A-Za-z0-9_]$/;
+/** Characters an address may never hold: they could end an attribute or a tag, or hide. */
+const URL_FORBIDDEN = new Set(['"', "'", '<', '>', '`', '\\']);
+const TRAILING = new Set(['.', ',', ';', ':', '!', '?', ')']);
+
+const isSpace = (c: string | undefined) => c !== undefined && WHITE_SPACE.test(c);
+const isWord = (c: string | undefined) => c !== undefined && WORD.test(c);
+/** ASCII letters only: no other character may stand in for a scheme's letters. */
+const asciiLower = (c: string) => (c >= 'A' && c <= 'Z' ? c.toLowerCase() : c);
+
+/** A character an address may hold: visible ASCII but quotes, brackets and backslash, or a letter or digit. */
+function isUrlChar(c: string): boolean {
+  const code = c.codePointAt(0) ?? 0;
+  if (code >= 0x21 && code <= 0x7e) return !URL_FORBIDDEN.has(c);
+  return code > 0x7f && LETTER_OR_DIGIT.test(c);
 }
 
-const SAFE_URL = /^(https?:\/\/|mailto:)/i;
-
-function link(url: string, text: string): string {
-  return `<a href="${url}" target="_blank" rel="noopener noreferrer nofollow">${text}</a>`;
+/** Whether `url` may be a link: http(s) or mailto, something after the scheme, only safe characters. */
+export function isSafeUrl(url: string): boolean {
+  const chars = Array.from(url);
+  const scheme = ['https://', 'http://', 'mailto:'].find((s) => startsWithIgnoreCase(chars, 0, chars.length, s));
+  return scheme !== undefined && chars.length > scheme.length && chars.every(isUrlChar);
 }
 
-/** Inline rules on text that is already escaped (so `&quot;` cannot close an attribute). */
-function inline(escaped: string): string {
-  // Code spans first, kept apart so nothing inside them is formatted.
-  return escaped
-    .split(/(`[^`\n]+`)/)
-    .map((part, i) => {
-      if (i % 2 === 1) return `<code>${part.slice(1, -1)}</code>`;
-      return part
-        .replace(/\[([^\]\n]+)\]\(([^)\s]+)\)/g, (whole, text: string, url: string) =>
-          SAFE_URL.test(url) ? link(url, text) : whole,
-        )
-        .replace(/(^|[\s(])((?:https?:\/\/)[^\s<]+[^\s<.,;:!?)])/g, (_, lead: string, url: string) => lead + link(url, url))
-        .replace(/\*\*(\S(?:[^*]*\S)?)\*\*/g, '<strong>$1</strong>')
-        .replace(/(^|[^\w*])\*(\S(?:[^*]*\S)?)\*(?!\w)/g, '$1<em>$2</em>')
-        .replace(/(^|[^\w])_(\S(?:[^_]*\S)?)_(?!\w)/g, '$1<em>$2</em>');
-    })
-    .join('');
+/** Where each marker character next occurs at or after each position of one line. */
+type NextIndex = Record<'`' | ']' | ')' | '*' | '_', Int32Array>;
+
+function nextIndex(chars: string[]): NextIndex {
+  const markers = ['`', ']', ')', '*', '_'] as const;
+  const next = {} as NextIndex;
+  for (const m of markers) {
+    const at = new Int32Array(chars.length + 1).fill(-1);
+    for (let i = chars.length - 1; i >= 0; i--) at[i] = chars[i] === m ? i : at[i + 1];
+    next[m] = at;
+  }
+  return next;
 }
 
-/** Renders a message to safe HTML. */
-export function renderMarkdown(source: string): string {
-  const lines = escapeHtml(source.replace(/\r\n?/g, '\n')).split('\n');
-  const out: string[] = [];
+/** The next `marker` in [from, end), or -1: the arrays keep a line linear however it is written. */
+function find(next: NextIndex, marker: keyof NextIndex, from: number, end: number): number {
+  const at = from < end ? next[marker][from] : -1;
+  return at !== -1 && at < end ? at : -1;
+}
+
+/** Whether the ASCII `word` stands at `at`, in any case, ending at or before `end`. */
+function startsWithIgnoreCase(chars: string[], at: number, end: number, word: string): boolean {
+  if (at + word.length > end) return false;
+  for (let k = 0; k < word.length; k++) if (asciiLower(chars[at + k]) !== word[k]) return false;
+  return true;
+}
+
+function inline(chars: string[], start: number, end: number, next: NextIndex): Inline[] {
+  const out: Inline[] = [];
+  let text = '';
+  const push = (node: Inline) => {
+    if (text) out.push({ kind: 'text', text });
+    text = '';
+    out.push(node);
+  };
+  const slice = (a: number, b: number) => chars.slice(a, b).join('');
+  // Content of **x**, *x* or _x_: not empty, no white space at either end.
+  const tight = (a: number, b: number) => b > a && !isSpace(chars[a]) && !isSpace(chars[b - 1]);
+  let i = start;
+  while (i < end) {
+    const c = chars[i];
+    const before = i > start ? chars[i - 1] : undefined;
+    if (c === '`') {
+      const close = find(next, '`', i + 1, end);
+      if (close > i + 1) {
+        push({ kind: 'code', text: slice(i + 1, close) });
+        i = close + 1;
+        continue;
+      }
+    } else if (c === '[') {
+      const close = find(next, ']', i + 1, end);
+      if (close > i + 1 && chars[close + 1] === '(') {
+        const paren = find(next, ')', close + 2, end);
+        const url = paren > close + 2 ? slice(close + 2, paren) : '';
+        if (isSafeUrl(url)) {
+          push({ kind: 'link', href: url, text: slice(i + 1, close) });
+          i = paren + 1;
+          continue;
+        }
+      }
+    } else if ((c === 'h' || c === 'H') && (before === undefined || isSpace(before) || before === '(')) {
+      const scheme = ['https://', 'http://'].find((s) => startsWithIgnoreCase(chars, i, end, s))?.length ?? 0;
+      if (scheme) {
+        let stop = i + scheme;
+        while (stop < end && isUrlChar(chars[stop])) stop++;
+        while (stop > i + scheme && TRAILING.has(chars[stop - 1])) stop--;
+        if (stop > i + scheme) {
+          const url = slice(i, stop);
+          push({ kind: 'link', href: url, text: url });
+          i = stop;
+          continue;
+        }
+      }
+    } else if (c === '*' && chars[i + 1] === '*' && i + 1 < end) {
+      const close = find(next, '*', i + 2, end);
+      if (close !== -1 && chars[close + 1] === '*' && close + 1 < end && tight(i + 2, close)) {
+        push({ kind: 'strong', children: inline(chars, i + 2, close, next) });
+        i = close + 2;
+        continue;
+      }
+    }
+    if ((c === '*' || c === '_') && !isWord(before) && !(c === '*' && before === '*')) {
+      const close = find(next, c, i + 1, end);
+      const after = close + 1 < end ? chars[close + 1] : undefined;
+      if (close !== -1 && tight(i + 1, close) && !isWord(after)) {
+        push({ kind: 'em', children: inline(chars, i + 1, close, next) });
+        i = close + 1;
+        continue;
+      }
+    }
+    text += c;
+    i++;
+  }
+  if (text) out.push({ kind: 'text', text });
+  return out;
+}
+
+function inlineLine(line: string): Inline[] {
+  const chars = Array.from(line);
+  return inline(chars, 0, chars.length, nextIndex(chars));
+}
+
+const BULLET = /^[ \t]*[-*][ \t]+(.*)$/s;
+const NUMBERED = /^[ \t]*[0-9]+[.)][ \t]+(.*)$/s;
+
+/** Parses a message into blocks. */
+export function parseMarkdown(source: string): Block[] {
+  const blocks: Block[] = [];
   let paragraph: string[] = [];
-  let list: { tag: 'ul' | 'ol'; items: string[] } | null = null;
+  let list: { ordered: boolean; items: string[] } | null = null;
   const endParagraph = () => {
-    if (paragraph.length) out.push(`<p>${paragraph.map(inline).join('<br>')}</p>`);
+    if (paragraph.length) {
+      const children: Inline[] = [];
+      paragraph.forEach((line, k) => {
+        if (k > 0) children.push({ kind: 'break' });
+        children.push(...inlineLine(line));
+      });
+      blocks.push({ kind: 'paragraph', children });
+    }
     paragraph = [];
   };
   const endList = () => {
-    if (list) out.push(`<${list.tag}>${list.items.map((i) => `<li>${inline(i)}</li>`).join('')}</${list.tag}>`);
+    if (list) blocks.push({ kind: 'list', ordered: list.ordered, items: list.items.map(inlineLine) });
     list = null;
   };
-  for (const line of lines) {
-    const bullet = line.match(/^\s*[-*]\s+(.*)$/);
-    const numbered = line.match(/^\s*\d+[.)]\s+(.*)$/);
-    const item = bullet ?? numbered;
+  for (const line of source.replace(/\r\n?/g, '\n').split('\n')) {
+    const bullet = BULLET.exec(line);
+    const item = bullet ?? NUMBERED.exec(line);
     if (item) {
       endParagraph();
-      const tag = bullet ? 'ul' : 'ol';
-      if (list && list.tag !== tag) endList();
-      list ??= { tag, items: [] };
+      const ordered = !bullet;
+      if (list && list.ordered !== ordered) endList();
+      list ??= { ordered, items: [] };
       list.items.push(item[1]);
-    } else if (line.trim() === '') {
+    } else if (Array.from(line).every((c) => isSpace(c))) {
       endParagraph();
       endList();
     } else {
@@ -67,5 +198,47 @@ export function renderMarkdown(source: string): string {
   }
   endParagraph();
   endList();
-  return out.join('');
+  return blocks;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+/** What a link carries beside its address, in the app, the widget and the email alike. */
+export const LINK_TARGET = '_blank';
+export const LINK_REL = 'noopener noreferrer nofollow';
+
+function inlineHtml(nodes: Inline[]): string {
+  return nodes
+    .map((n) => {
+      switch (n.kind) {
+        case 'text':
+          return escapeHtml(n.text);
+        case 'code':
+          return `<code>${escapeHtml(n.text)}</code>`;
+        case 'strong':
+          return `<strong>${inlineHtml(n.children)}</strong>`;
+        case 'em':
+          return `<em>${inlineHtml(n.children)}</em>`;
+        case 'link':
+          return `<a href="${escapeHtml(n.href)}" target="${LINK_TARGET}" rel="${LINK_REL}">${escapeHtml(n.text)}</a>`;
+        case 'break':
+          return '<br>';
+      }
+    })
+    .join('');
+}
+
+/** The tree as HTML text: the form of the shared corpus (the app itself draws DOM nodes). */
+export function toHtml(blocks: Block[]): string {
+  return blocks
+    .map((b) => {
+      if (b.kind === 'paragraph') return `<p>${inlineHtml(b.children)}</p>`;
+      const tag = b.ordered ? 'ol' : 'ul';
+      return `<${tag}>${b.items.map((i) => `<li>${inlineHtml(i)}</li>`).join('')}</${tag}>`;
+    })
+    .join('');
 }
