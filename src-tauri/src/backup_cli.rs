@@ -79,6 +79,11 @@ pub fn restore(args: &BackupArgs) -> anyhow::Result<()> {
         h.business.as_ref().map(|b| format!(", {b}")).unwrap_or_default(),
         data_dir.display()
     );
+    // The checksum is not a signature: say what it proved, so nobody reads it as more.
+    println!(
+        "its SHA-256 checksum matched, so the file is undamaged; a checksum cannot tell who made a file: \
+         restore only backups you made"
+    );
     if let Some(aside) = aside {
         println!("the data that was there is kept in {}", aside.display());
     }

@@ -11,7 +11,8 @@
 //!
 //! The file: `FDBACKUP`, a header (JSON: format, schema version, when, which business), an LZ4
 //! frame of records, then the SHA-256 of every byte before it and `FDBKEND\n`. A restore checks
-//! the checksum and the schema version before it touches anything.
+//! the checksum and the schema version before it touches anything. The checksum detects damage,
+//! not forgery: it is not a signature, and a file anyone could write passes it (README says so).
 
 use crate::catalogue::Tree;
 use crate::migrate::SCHEMA_VERSION;
