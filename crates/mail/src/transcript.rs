@@ -1,8 +1,11 @@
 //! A conversation's transcript, and agents' replies to a customer who left the chat, as email
 //! bodies: an HTML part and a plain-text part, in the contact's language, with times in the
 //! inbox's time zone. Only what the customer saw goes in: private notes and activity lines
-//! never do. Every piece of text is escaped, so a message can never put markup into the email.
+//! never do. A message's HTML is drawn by `crate::markdown` in the subset the agent app and the
+//! widget use; every other piece of text is escaped too, so a message can never put markup of
+//! its own into the email. The plain-text part keeps each message as written.
 
+use crate::markdown;
 use frontdesk_domain::inbox::{Message, MessageKind};
 use frontdesk_domain::Timestamp;
 use jiff::tz::TimeZone;
@@ -196,10 +199,10 @@ fn write_messages(input: &TranscriptInput<'_>, w: &Words, html: &mut String, tex
         let _ = write!(
             html,
             "<tr><td style=\"vertical-align:top;white-space:nowrap\"><strong>{}</strong><br>\
-             <small style=\"color:#666\">{}</small></td><td style=\"white-space:pre-wrap\">{}{files_html}</td></tr>",
+             <small style=\"color:#666\">{}</small></td><td>{}{files_html}</td></tr>",
             escape_html(&who),
             escape_html(&when),
-            escape_html(&m.content)
+            markdown::render_html(&m.content)
         );
         let _ = write!(text, "{who} ({when}):\n{}{files_text}\n\n", m.content);
     }
