@@ -1,6 +1,7 @@
 //! The agent API's handlers and the request/response types that only the API has.
 
 use crate::auth::{ClientAddr, CurrentAgent, JsonBody, QueryParams};
+use crate::openapi::{AdminOnly, JsonRefusals, MalformedRequest, OneRecord, SignedIn};
 use crate::{ApiError, AppState, ErrorBody};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -86,18 +87,18 @@ pub async fn setup_status(State(s): State<AppState>) -> ApiResult<Json<SetupStat
     Ok(Json(s.desk.setup_status()?))
 }
 
-#[utoipa::path(post, path = "/api/v1/setup", tag = "accounts", request_body = SetupRequest, responses(
+#[utoipa::path(post, path = "/api/v1/setup", tag = "accounts", request_body = SetupRequest, responses(JsonRefusals,
     (status = 201, body = LoginOutcome, description = "business and admin created; the admin is logged in"),
     (status = 409, body = ErrorBody, description = "already set up"),
-    (status = 422, body = ErrorBody, description = "a field is invalid"),
 ))]
 pub async fn setup(State(s): State<AppState>, JsonBody(req): JsonBody<SetupRequest>) -> ApiResult<impl IntoResponse> {
     Ok((StatusCode::CREATED, Json(s.desk.setup(req).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest, responses(
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest, responses(JsonRefusals,
     (status = 200, body = LoginOutcome),
     (status = 401, body = ErrorBody, description = "wrong email or password, or account deactivated"),
+    (status = 409, body = ErrorBody, description = "the desk is not set up yet"),
     (status = 429, body = ErrorBody, description = "too many failed attempts; see Retry-After"),
 ))]
 pub async fn login(
@@ -108,16 +109,13 @@ pub async fn login(
     Ok(Json(s.desk.login(&req.email, req.password, &client).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", security(("bearer" = [])), responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", security(("bearer" = [])), responses(SignedIn, (status = 204, description = "the session is ended")))]
 pub async fn logout(State(s): State<AppState>, me: CurrentAgent) -> ApiResult<StatusCode> {
     s.desk.logout(&me.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])), responses(
-    (status = 200, body = Agent),
-    (status = 401, body = ErrorBody, description = "not logged in, or the session expired"),
-))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])), responses(SignedIn, (status = 200, body = Agent)))]
 pub async fn me(me: CurrentAgent) -> Json<Agent> {
     Json(me.agent)
 }
@@ -130,7 +128,7 @@ pub struct LanguageChoice {
 }
 
 #[utoipa::path(put, path = "/api/v1/me/language", tag = "accounts", security(("bearer" = [])),
-    request_body = LanguageChoice, responses((status = 200, body = Agent), (status = 422, body = ErrorBody)))]
+    request_body = LanguageChoice, responses(SignedIn, JsonRefusals, (status = 200, body = Agent)))]
 pub async fn update_language(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -140,9 +138,8 @@ pub async fn update_language(
 }
 
 #[utoipa::path(put, path = "/api/v1/me/notifications", tag = "accounts", security(("bearer" = [])),
-    request_body = NotificationSettings, responses(
-    (status = 200, body = Agent, description = "which desktop notifications the agent now gets"),
-    (status = 401, body = ErrorBody)))]
+    request_body = NotificationSettings, responses(SignedIn, JsonRefusals,
+    (status = 200, body = Agent, description = "which desktop notifications the agent now gets")))]
 pub async fn update_notifications(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -152,7 +149,7 @@ pub async fn update_notifications(
 }
 
 #[utoipa::path(get, path = "/api/v1/agents", tag = "agents", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = AgentPage)))]
+    responses(SignedIn, MalformedRequest, (status = 200, body = AgentPage)))]
 pub async fn agents(
     State(s): State<AppState>,
     _me: CurrentAgent,
@@ -164,9 +161,8 @@ pub async fn agents(
     Ok(Json(AgentPage { items, next_cursor }))
 }
 
-#[utoipa::path(post, path = "/api/v1/agents", tag = "agents", security(("bearer" = [])), request_body = InviteRequest, responses(
+#[utoipa::path(post, path = "/api/v1/agents", tag = "agents", security(("bearer" = [])), request_body = InviteRequest, responses(SignedIn, AdminOnly, JsonRefusals,
     (status = 201, body = Invitation, description = "the agent is invited; `token` goes into their link"),
-    (status = 403, body = ErrorBody, description = "only admins invite"),
     (status = 409, body = ErrorBody, description = "the email already has an account"),
 ))]
 pub async fn invite(
@@ -179,7 +175,8 @@ pub async fn invite(
 }
 
 #[utoipa::path(post, path = "/api/v1/agents/{id}/deactivate", tag = "agents", security(("bearer" = [])),
-    params(("id" = String, Path, description = "agent id")), responses((status = 200, body = Agent), (status = 403, body = ErrorBody)))]
+    params(("id" = String, Path, description = "agent id")), responses(SignedIn, AdminOnly, OneRecord, (status = 200, body = Agent),
+    (status = 409, body = ErrorBody, description = "your own account")))]
 pub async fn deactivate(State(s): State<AppState>, me: CurrentAgent, Path(id): Path<String>) -> ApiResult<Json<Agent>> {
     Ok(Json(s.desk.deactivate_agent(&me.agent, parse_id(&id, "agent")?).await?))
 }
@@ -193,7 +190,7 @@ pub struct RoleChange {
 
 #[utoipa::path(put, path = "/api/v1/agents/{id}/role", tag = "agents", security(("bearer" = [])),
     params(("id" = String, Path, description = "agent id")), request_body = RoleChange,
-    responses((status = 200, body = Agent), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses(SignedIn, AdminOnly, OneRecord, JsonRefusals, (status = 200, body = Agent),
     (status = 409, body = ErrorBody, description = "your own role")))]
 pub async fn set_role(
     State(s): State<AppState>,
@@ -205,19 +202,21 @@ pub async fn set_role(
 }
 
 #[utoipa::path(post, path = "/api/v1/agents/{id}/reactivate", tag = "agents", security(("bearer" = [])),
-    params(("id" = String, Path, description = "agent id")), responses((status = 200, body = Agent), (status = 403, body = ErrorBody)))]
+    params(("id" = String, Path, description = "agent id")), responses(SignedIn, AdminOnly, OneRecord, (status = 200, body = Agent),
+    (status = 409, body = ErrorBody, description = "the invitation was never accepted: there is no password")))]
 pub async fn reactivate(State(s): State<AppState>, me: CurrentAgent, Path(id): Path<String>) -> ApiResult<Json<Agent>> {
     Ok(Json(s.desk.reactivate_agent(&me.agent, parse_id(&id, "agent")?).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/invitations/{token}", tag = "accounts",
-    params(("token" = String, Path)), responses((status = 200, body = InvitationInfo), (status = 404, body = ErrorBody)))]
+    params(("token" = String, Path)), responses((status = 200, body = InvitationInfo), (status = 404, body = ErrorBody, description = "unknown, used or expired")))]
 pub async fn invitation(State(s): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<InvitationInfo>> {
     Ok(Json(s.desk.invitation(&token)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "accounts", params(("token" = String, Path)),
-    request_body = AcceptInvitationRequest, responses((status = 200, body = LoginOutcome), (status = 404, body = ErrorBody)))]
+    request_body = AcceptInvitationRequest, responses(JsonRefusals, (status = 200, body = LoginOutcome),
+    (status = 404, body = ErrorBody, description = "unknown, used or expired")))]
 pub async fn accept_invitation(
     State(s): State<AppState>,
     Path(token): Path<String>,
@@ -227,7 +226,7 @@ pub async fn accept_invitation(
 }
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = EventPage, description = "events after the cursor, oldest first")))]
+    responses(SignedIn, MalformedRequest, (status = 200, body = EventPage, description = "events after the cursor, oldest first")))]
 pub async fn events(
     State(s): State<AppState>,
     _me: CurrentAgent,

@@ -4,6 +4,7 @@
 //! found from the bytes, `nosniff`, a sandboxing CSP, and anything but an image as a download.
 
 use crate::auth::QueryParams;
+use crate::openapi::{MalformedRequest, RateLimited, SignedIn, WidgetRefusals};
 use crate::widget::WidgetCaller;
 use crate::{ApiError, AppState, ErrorBody};
 use axum::body::Body;
@@ -33,7 +34,8 @@ async fn read_file(name: &str, body: Body) -> ApiResult<Vec<u8>> {
 
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "attachments", security(("bearer" = [])), params(UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes"),
-    responses((status = 201, body = Attachment, description = "kept; put its id in a message's `attachments`"),
+    responses(SignedIn, MalformedRequest,
+    (status = 201, body = Attachment, description = "kept; put its id in a message's `attachments`"),
     (status = 413, body = ErrorBody, description = "over 10 MB"), (status = 422, body = ErrorBody, description = "a kind of file not taken, or empty")))]
 pub async fn agent_upload(
     State(s): State<AppState>,
@@ -48,9 +50,10 @@ pub async fn agent_upload(
 
 #[utoipa::path(post, path = "/api/widget/v1/attachments", tag = "widget", params(crate::widget::WidgetQuery, UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes"),
-    responses((status = 201, body = Attachment, description = "kept; put its id in the next message's `attachments`"),
+    responses(WidgetRefusals, RateLimited,
+    (status = 201, body = Attachment, description = "kept; put its id in the next message's `attachments`"),
     (status = 401, body = ErrorBody, description = "no visitor token: write a first message"),
-    (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    (status = 413, body = ErrorBody, description = "over 10 MB"), (status = 422, body = ErrorBody, description = "a kind of file not taken, or empty")))]
 pub async fn visitor_upload(
     State(s): State<AppState>,
     caller: WidgetCaller,

@@ -44,6 +44,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// The most a JSON body may hold (the router's `DefaultBodyLimit`, which `axum::Json` applies).
+pub const JSON_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
 /// `axum::Json`, with its refusals in the API's error shape and words a person can act on.
 pub struct JsonBody<T>(pub T);
 
@@ -67,6 +70,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             Err(R::JsonSyntaxError(e)) => {
                 Err(ApiError::bad_request(format!("the body is not valid JSON: {}", e.body_text())))
             }
+            // Over the router's body limit: axum's own answer would be plain text.
+            Err(other) if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!(
+                    "the body is over the limit of {} MB for a JSON request: send less text (files go to the attachments upload)",
+                    JSON_BODY_LIMIT / (1024 * 1024)
+                ),
+            )),
             Err(other) => Err(ApiError::bad_request(other.body_text())),
         }
     }

@@ -2,6 +2,7 @@
 
 use crate::api::parse_id;
 use crate::auth::{CurrentAgent, JsonBody};
+use crate::openapi::{AdminOnly, JsonRefusals, OneRecord, SignedIn};
 use crate::{ApiError, AppState, ErrorBody};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,14 +14,14 @@ use frontdesk_domain::label::LabelDefinition;
 type ApiResult<T> = Result<T, ApiError>;
 
 #[utoipa::path(get, path = "/api/v1/canned_responses", tag = "canned responses", security(("bearer" = [])),
-    responses((status = 200, body = [CannedResponse], description = "every canned response, by short code")))]
+    responses(SignedIn, (status = 200, body = [CannedResponse], description = "every canned response, by short code")))]
 pub async fn list(State(s): State<AppState>, _me: CurrentAgent) -> ApiResult<Json<Vec<CannedResponse>>> {
     Ok(Json(s.desk.canned_responses()?))
 }
 
 #[utoipa::path(post, path = "/api/v1/canned_responses", tag = "canned responses", security(("bearer" = [])),
-    request_body = CannedInput, responses((status = 201, body = CannedResponse), (status = 403, body = ErrorBody),
-    (status = 409, body = ErrorBody, description = "the short code is taken"), (status = 422, body = ErrorBody)))]
+    request_body = CannedInput, responses(SignedIn, AdminOnly, JsonRefusals, (status = 201, body = CannedResponse),
+    (status = 409, body = ErrorBody, description = "the short code is taken")))]
 pub async fn create(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -30,8 +31,8 @@ pub async fn create(
 }
 
 #[utoipa::path(put, path = "/api/v1/canned_responses/{id}", tag = "canned responses", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = CannedInput, responses((status = 200, body = CannedResponse),
-    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = String, Path)), request_body = CannedInput, responses(SignedIn, AdminOnly, OneRecord, JsonRefusals, (status = 200, body = CannedResponse),
+    (status = 409, body = ErrorBody, description = "the short code is taken")))]
 pub async fn update(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -42,21 +43,20 @@ pub async fn update(
 }
 
 #[utoipa::path(delete, path = "/api/v1/canned_responses/{id}", tag = "canned responses", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path)), responses(SignedIn, AdminOnly, OneRecord, (status = 204)))]
 pub async fn delete(State(s): State<AppState>, me: CurrentAgent, Path(id): Path<String>) -> ApiResult<StatusCode> {
     s.desk.delete_canned_response(&me.agent, parse_id(&id, "canned response")?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/labels", tag = "labels", security(("bearer" = [])),
-    responses((status = 200, body = [LabelDefinition], description = "the desk's labels, by name")))]
+    responses(SignedIn, (status = 200, body = [LabelDefinition], description = "the desk's labels, by name")))]
 pub async fn labels(State(s): State<AppState>, _me: CurrentAgent) -> ApiResult<Json<Vec<LabelDefinition>>> {
     Ok(Json(s.desk.label_definitions()?))
 }
 
 #[utoipa::path(put, path = "/api/v1/labels", tag = "labels", security(("bearer" = [])),
-    request_body = [LabelDefinition], responses((status = 200, body = [LabelDefinition], description = "the whole new set"),
-    (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body = [LabelDefinition], responses(SignedIn, AdminOnly, JsonRefusals, (status = 200, body = [LabelDefinition], description = "the whole new set")))]
 pub async fn set_labels(
     State(s): State<AppState>,
     me: CurrentAgent,

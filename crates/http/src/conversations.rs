@@ -3,6 +3,7 @@
 
 use crate::api::parse_id;
 use crate::auth::{CurrentAgent, JsonBody, QueryParams};
+use crate::openapi::{AdminOnly, JsonRefusals, MalformedRequest, OneRecord, SignedIn};
 use crate::{ApiError, AppState, ErrorBody};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -164,13 +165,13 @@ fn cursor_of(c: &Conversation) -> String {
 }
 
 #[utoipa::path(get, path = "/api/v1/inboxes", tag = "inboxes", security(("bearer" = [])),
-    responses((status = 200, body = [Inbox])))]
+    responses(SignedIn, (status = 200, body = [Inbox])))]
 pub async fn inboxes(State(s): State<AppState>, me: CurrentAgent) -> ApiResult<Json<Vec<Inbox>>> {
     Ok(Json(s.desk.inboxes(&me.agent)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/inboxes", tag = "inboxes", security(("bearer" = [])), request_body = InboxSettings,
-    responses((status = 201, body = Inbox), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses(SignedIn, AdminOnly, JsonRefusals, (status = 201, body = Inbox), (status = 404, body = ErrorBody, description = "no such team")))]
 pub async fn create_inbox(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -181,8 +182,7 @@ pub async fn create_inbox(
 
 #[utoipa::path(patch, path = "/api/v1/inboxes/{id}", tag = "inboxes", security(("bearer" = [])),
     params(("id" = String, Path, description = "inbox id")), request_body = InboxChanges,
-    responses((status = 200, body = Inbox), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-    (status = 422, body = ErrorBody)))]
+    responses(SignedIn, AdminOnly, OneRecord, JsonRefusals, (status = 200, body = Inbox)))]
 pub async fn update_inbox(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -193,9 +193,8 @@ pub async fn update_inbox(
 }
 
 #[utoipa::path(post, path = "/api/v1/inboxes/{id}/customer_messages", tag = "conversations", security(("bearer" = [])),
-    params(("id" = String, Path, description = "inbox id")), request_body = CustomerMessageRequest, responses(
-    (status = 201, body = Posted, description = "the message, in the contact's open conversation or a new one"),
-    (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = String, Path, description = "inbox id")), request_body = CustomerMessageRequest, responses(SignedIn, OneRecord, JsonRefusals,
+    (status = 201, body = Posted, description = "the message, in the contact's open conversation or a new one")))]
 pub async fn customer_message(
     State(s): State<AppState>,
     _me: CurrentAgent,
@@ -207,13 +206,13 @@ pub async fn customer_message(
 }
 
 #[utoipa::path(get, path = "/api/v1/teams", tag = "teams", security(("bearer" = [])),
-    responses((status = 200, body = [Team])))]
+    responses(SignedIn, (status = 200, body = [Team])))]
 pub async fn teams(State(s): State<AppState>, _me: CurrentAgent) -> ApiResult<Json<Vec<Team>>> {
     Ok(Json(s.desk.teams()?))
 }
 
 #[utoipa::path(post, path = "/api/v1/teams", tag = "teams", security(("bearer" = [])), request_body = TeamRequest,
-    responses((status = 201, body = Team), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses(SignedIn, AdminOnly, JsonRefusals, (status = 201, body = Team)))]
 pub async fn create_team(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -223,7 +222,7 @@ pub async fn create_team(
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", security(("bearer" = [])), params(ViewQuery),
-    responses((status = 200, body = ConversationPage), (status = 400, body = ErrorBody)))]
+    responses(SignedIn, MalformedRequest, (status = 200, body = ConversationPage)))]
 pub async fn conversations(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -240,7 +239,7 @@ pub async fn conversations(
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/counts", tag = "conversations", security(("bearer" = [])),
-    params(CountQuery), responses((status = 200, body = ViewCounts), (status = 400, body = ErrorBody)))]
+    params(CountQuery), responses(SignedIn, MalformedRequest, (status = 200, body = ViewCounts)))]
 pub async fn counts(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -271,7 +270,7 @@ pub struct StatusOffers {
 
 /// Which status actions to show for each status, straight from the lifecycle rules.
 #[utoipa::path(get, path = "/api/v1/lifecycle", tag = "conversations", security(("bearer" = [])),
-    responses((status = 200, body = Vec<StatusOffers>)))]
+    responses(SignedIn, (status = 200, body = Vec<StatusOffers>)))]
 pub async fn lifecycle(_me: CurrentAgent) -> Json<Vec<StatusOffers>> {
     Json(
         Status::ALL
@@ -282,7 +281,7 @@ pub async fn lifecycle(_me: CurrentAgent) -> Json<Vec<StatusOffers>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Conversation), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path)), responses(SignedIn, OneRecord, (status = 200, body = Conversation)))]
 pub async fn conversation(
     State(s): State<AppState>,
     _me: CurrentAgent,
@@ -292,9 +291,8 @@ pub async fn conversation(
 }
 
 #[utoipa::path(patch, path = "/api/v1/conversations/{id}", tag = "conversations", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = ConversationChanges, responses(
-    (status = 200, body = Conversation), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-    (status = 422, body = ErrorBody)))]
+    params(("id" = String, Path)), request_body = ConversationChanges, responses(SignedIn, OneRecord, JsonRefusals, (status = 200, body = Conversation),
+    (status = 409, body = ErrorBody, description = "closed: it is final")))]
 pub async fn update_conversation(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -305,7 +303,7 @@ pub async fn update_conversation(
 }
 
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/status", tag = "conversations", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = StatusRequest, responses(
+    params(("id" = String, Path)), request_body = StatusRequest, responses(SignedIn, OneRecord, JsonRefusals,
     (status = 200, body = Conversation),
     (status = 409, body = ErrorBody, description = "not allowed from the current status, which the message names"),
     (status = 422, body = ErrorBody, description = "e.g. a snooze time in the past")))]
@@ -319,7 +317,7 @@ pub async fn change_status(
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", security(("bearer" = [])),
-    params(("id" = String, Path), MessageQuery), responses((status = 200, body = MessagePage), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path), MessageQuery), responses(SignedIn, OneRecord, (status = 200, body = MessagePage)))]
 pub async fn messages(
     State(s): State<AppState>,
     _me: CurrentAgent,
@@ -335,10 +333,9 @@ pub async fn messages(
 }
 
 #[utoipa::path(delete, path = "/api/v1/conversations/{id}/messages/{seq}", tag = "conversations", security(("bearer" = [])),
-    params(("id" = String, Path), ("seq" = u64, Path)), responses(
+    params(("id" = String, Path), ("seq" = u64, Path)), responses(SignedIn, OneRecord,
     (status = 200, body = Message, description = "the message as it is now: deleted, without its text and files"),
     (status = 403, body = ErrorBody, description = "only an admin may delete what a customer or another agent wrote"),
-    (status = 404, body = ErrorBody),
     (status = 409, body = ErrorBody, description = "already deleted, or an activity line")))]
 pub async fn delete_message(
     State(s): State<AppState>,
@@ -350,9 +347,8 @@ pub async fn delete_message(
 }
 
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = ReplyRequest, responses(
-    (status = 201, body = Posted), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "closed"),
-    (status = 422, body = ErrorBody)))]
+    params(("id" = String, Path)), request_body = ReplyRequest, responses(SignedIn, OneRecord, JsonRefusals,
+    (status = 201, body = Posted), (status = 409, body = ErrorBody, description = "closed")))]
 pub async fn reply(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -367,15 +363,14 @@ pub async fn reply(
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Contact), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path)), responses(SignedIn, OneRecord, (status = 200, body = Contact)))]
 pub async fn contact(State(s): State<AppState>, _me: CurrentAgent, Path(id): Path<String>) -> ApiResult<Json<Contact>> {
     Ok(Json(s.desk.contact(parse_id(&id, "contact")?)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/conversations", tag = "contacts", security(("bearer" = [])),
-    params(("id" = String, Path)), responses(
-    (status = 200, body = [Conversation], description = "the contact's conversations, newest first"),
-    (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path)), responses(SignedIn, OneRecord,
+    (status = 200, body = [Conversation], description = "the contact's conversations, newest first")))]
 pub async fn contact_conversations(
     State(s): State<AppState>,
     _me: CurrentAgent,

@@ -3,6 +3,7 @@
 
 use crate::api::parse_id;
 use crate::auth::{CurrentAgent, JsonBody, QueryParams};
+use crate::openapi::{AdminOnly, JsonRefusals, MalformedRequest, OneRecord, SignedIn};
 use crate::{ApiError, AppState, ErrorBody};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -22,15 +23,14 @@ pub struct OutboxQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/settings/smtp", tag = "email", security(("bearer" = [])),
-    responses((status = 200, body = SmtpSettingsView, description = "the settings without the password (`password_set` says whether one is stored); null until set"),
-    (status = 403, body = ErrorBody)))]
+    responses(SignedIn, AdminOnly,
+    (status = 200, body = Option<SmtpSettingsView>, description = "the settings without the password (`password_set` says whether one is stored); null until set")))]
 pub async fn smtp_settings(State(s): State<AppState>, me: CurrentAgent) -> ApiResult<Json<Option<SmtpSettingsView>>> {
     Ok(Json(s.desk.smtp_settings(&me.agent)?))
 }
 
 #[utoipa::path(put, path = "/api/v1/settings/smtp", tag = "email", security(("bearer" = [])),
-    request_body = SmtpSettingsInput, responses((status = 200, body = SmtpSettingsView),
-    (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body = SmtpSettingsInput, responses(SignedIn, AdminOnly, JsonRefusals, (status = 200, body = SmtpSettingsView)))]
 pub async fn update_smtp_settings(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -40,10 +40,9 @@ pub async fn update_smtp_settings(
 }
 
 #[utoipa::path(post, path = "/api/v1/settings/smtp/test", tag = "email", security(("bearer" = [])),
-    request_body = TestEmailRequest, responses(
+    request_body = TestEmailRequest, responses(SignedIn, AdminOnly, JsonRefusals,
     (status = 200, body = TestEmailOutcome, description = "sent or not, with the server's answer word for word"),
-    (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "no settings stored or given"),
-    (status = 422, body = ErrorBody)))]
+    (status = 409, body = ErrorBody, description = "no settings stored or given")))]
 pub async fn test_email(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -54,8 +53,9 @@ pub async fn test_email(
 
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/transcript", tag = "email", security(("bearer" = [])),
     params(("id" = String, Path, description = "conversation id")), request_body = TranscriptRequest,
-    responses((status = 202, body = OutgoingEmail, description = "written to the outbox; its state follows in `email.updated` events"),
-    (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "outgoing email is not set up"),
+    responses(SignedIn, OneRecord, JsonRefusals,
+    (status = 202, body = OutgoingEmail, description = "written to the outbox; its state follows in `email.updated` events"),
+    (status = 409, body = ErrorBody, description = "outgoing email is not set up"),
     (status = 422, body = ErrorBody, description = "a bad address, or the contact has none")))]
 pub async fn send_transcript(
     State(s): State<AppState>,
@@ -69,8 +69,7 @@ pub async fn send_transcript(
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/emails", tag = "email", security(("bearer" = [])),
     params(("id" = String, Path, description = "conversation id")),
-    responses((status = 200, body = [OutgoingEmail], description = "oldest first, with state and last error"),
-    (status = 404, body = ErrorBody)))]
+    responses(SignedIn, OneRecord, (status = 200, body = [OutgoingEmail], description = "oldest first, with state and last error")))]
 pub async fn conversation_emails(
     State(s): State<AppState>,
     _me: CurrentAgent,
@@ -80,7 +79,7 @@ pub async fn conversation_emails(
 }
 
 #[utoipa::path(get, path = "/api/v1/emails", tag = "email", security(("bearer" = [])), params(OutboxQuery),
-    responses((status = 200, body = [OutgoingEmail], description = "the outbox, newest first")))]
+    responses(SignedIn, MalformedRequest, (status = 200, body = [OutgoingEmail], description = "the outbox, newest first")))]
 pub async fn emails(
     State(s): State<AppState>,
     _me: CurrentAgent,

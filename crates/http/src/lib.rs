@@ -146,6 +146,8 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/api/{*rest}", any(api::unknown_endpoint))
         .fallback(get(ui::serve))
         .with_state(AppState { desk, test_clock, visitors: visitors::VisitorHub::default() })
+        // JSON bodies (`JsonBody`); uploads read their bodies with a limit of their own.
+        .layer(axum::extract::DefaultBodyLimit::max(auth::JSON_BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http());
     match hosts {
         HostPolicy::LoopbackOnly => app = app.layer(middleware::from_fn(loopback_host_only)),

@@ -3,6 +3,7 @@
 
 use crate::api::parse_id;
 use crate::auth::{CurrentAgent, JsonBody};
+use crate::openapi::{JsonRefusals, OneRecord, SignedIn, WidgetRefusals};
 use crate::widget::{WidgetCaller, WidgetQuery};
 use crate::{ApiError, AppState, ErrorBody};
 use axum::extract::{Path, State};
@@ -33,9 +34,7 @@ pub struct SeenRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/typing", tag = "conversations", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = TypingRequest, responses(
-    (status = 204, description = "sent to the other agents and, unless private, to the customer"),
-    (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path)), request_body = TypingRequest, responses(SignedIn, OneRecord, JsonRefusals, (status = 204, description = "sent to the other agents and, unless private, to the customer")))]
 pub async fn agent_typing(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -55,9 +54,7 @@ pub struct ViewingRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/viewing", tag = "conversations", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = ViewingRequest, responses(
-    (status = 204, description = "sent to the other agents (never to the customer)"),
-    (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path)), request_body = ViewingRequest, responses(SignedIn, OneRecord, JsonRefusals, (status = 204, description = "sent to the other agents (never to the customer)")))]
 pub async fn agent_viewing(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -69,9 +66,7 @@ pub async fn agent_viewing(
 }
 
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/seen", tag = "conversations", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = SeenRequest, responses(
-    (status = 200, body = Conversation, description = "the mark only moves forward"),
-    (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path)), request_body = SeenRequest, responses(SignedIn, OneRecord, JsonRefusals, (status = 200, body = Conversation, description = "the mark only moves forward")))]
 pub async fn agent_seen(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -83,7 +78,7 @@ pub async fn agent_seen(
 
 #[utoipa::path(post, path = "/api/widget/v1/conversations/{id}/typing", tag = "widget",
     params(("id" = String, Path, description = "conversation id"), WidgetQuery), request_body = TypingRequest,
-    responses((status = 204, description = "sent to the agents"), (status = 404, body = ErrorBody)))]
+    responses(WidgetRefusals, JsonRefusals, (status = 204, description = "sent to the agents"), (status = 404, body = ErrorBody, description = "not a conversation of this visitor")))]
 pub async fn visitor_typing(
     State(s): State<AppState>,
     caller: WidgetCaller,
@@ -96,7 +91,7 @@ pub async fn visitor_typing(
 
 #[utoipa::path(post, path = "/api/widget/v1/conversations/{id}/seen", tag = "widget",
     params(("id" = String, Path, description = "conversation id"), WidgetQuery), request_body = SeenRequest,
-    responses((status = 200, body = VisitorConversation), (status = 404, body = ErrorBody)))]
+    responses(WidgetRefusals, JsonRefusals, (status = 200, body = VisitorConversation), (status = 404, body = ErrorBody, description = "not a conversation of this visitor")))]
 pub async fn visitor_seen(
     State(s): State<AppState>,
     caller: WidgetCaller,

@@ -3,6 +3,7 @@
 
 use crate::api::parse_id;
 use crate::auth::{CurrentAgent, JsonBody, QueryParams};
+use crate::openapi::{AdminOnly, JsonRefusals, MalformedRequest, OneRecord, SignedIn};
 use crate::{ApiError, AppState, ErrorBody};
 use axum::extract::{Path, State};
 use axum::Json;
@@ -27,7 +28,7 @@ pub struct TransferRequest {
 }
 
 #[utoipa::path(get, path = "/api/v1/routing", tag = "routing", security(("bearer" = [])), params(QueueQuery),
-    responses((status = 200, body = RoutingOverview, description = "the queue in assignment order, with wait times and reasons, and every agent's load against capacity")))]
+    responses(SignedIn, MalformedRequest, (status = 200, body = RoutingOverview, description = "the queue in assignment order, with wait times and reasons, and every agent's load against capacity")))]
 pub async fn overview(
     State(s): State<AppState>,
     _me: CurrentAgent,
@@ -38,8 +39,8 @@ pub async fn overview(
 
 #[utoipa::path(put, path = "/api/v1/agents/{id}/availability", tag = "routing", security(("bearer" = [])),
     params(("id" = String, Path, description = "agent id (your own, or anyone's for an admin)")),
-    request_body = AvailabilityRequest, responses((status = 200, body = AgentRouting),
-    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    request_body = AvailabilityRequest, responses(SignedIn, OneRecord, JsonRefusals, (status = 200, body = AgentRouting),
+    (status = 403, body = ErrorBody, description = "only an admin may change another agent's availability")))]
 pub async fn set_availability(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -51,8 +52,7 @@ pub async fn set_availability(
 
 #[utoipa::path(patch, path = "/api/v1/agents/{id}/routing", tag = "routing", security(("bearer" = [])),
     params(("id" = String, Path, description = "agent id")), request_body = RoutingChanges,
-    responses((status = 200, body = AgentRouting), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-    (status = 422, body = ErrorBody)))]
+    responses(SignedIn, AdminOnly, OneRecord, JsonRefusals, (status = 200, body = AgentRouting)))]
 pub async fn update_agent(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -64,8 +64,7 @@ pub async fn update_agent(
 
 #[utoipa::path(put, path = "/api/v1/inboxes/{id}/routing", tag = "routing", security(("bearer" = [])),
     params(("id" = String, Path, description = "inbox id")), request_body = InboxRouting,
-    responses((status = 200, body = Inbox), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-    (status = 422, body = ErrorBody)))]
+    responses(SignedIn, AdminOnly, OneRecord, JsonRefusals, (status = 200, body = Inbox)))]
 pub async fn update_inbox(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -77,7 +76,9 @@ pub async fn update_inbox(
 
 #[utoipa::path(put, path = "/api/v1/conversations/{id}/assignee", tag = "routing", security(("bearer" = [])),
     params(("id" = String, Path, description = "conversation id")), request_body = AssignRequest,
-    responses((status = 200, body = Conversation), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses(SignedIn, OneRecord, JsonRefusals, (status = 200, body = Conversation),
+    (status = 404, body = ErrorBody, description = "no such conversation, or no active agent with that id"),
+    (status = 409, body = ErrorBody, description = "closed, or not allowed from its status")))]
 pub async fn assign(
     State(s): State<AppState>,
     me: CurrentAgent,
@@ -89,8 +90,10 @@ pub async fn assign(
 
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/transfer", tag = "routing", security(("bearer" = [])),
     params(("id" = String, Path, description = "conversation id")), request_body = TransferRequest,
-    responses((status = 200, body = Conversation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-    (status = 409, body = ErrorBody)))]
+    responses(SignedIn, OneRecord, JsonRefusals, (status = 200, body = Conversation),
+    (status = 400, body = ErrorBody, description = "a malformed conversation or team id"),
+    (status = 404, body = ErrorBody, description = "no such conversation or team"),
+    (status = 409, body = ErrorBody, description = "closed, or not allowed from its status")))]
 pub async fn transfer(
     State(s): State<AppState>,
     me: CurrentAgent,

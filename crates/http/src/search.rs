@@ -4,6 +4,7 @@
 use crate::api::parse_id;
 use crate::auth::{CurrentAgent, QueryParams};
 use crate::conversations::status_named;
+use crate::openapi::SignedIn;
 use crate::{ApiError, AppState, ErrorBody};
 use axum::extract::State;
 use axum::Json;
@@ -35,9 +36,9 @@ pub struct SearchQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/search", tag = "conversations", security(("bearer" = [])),
-    params(SearchQuery), responses(
+    params(SearchQuery), responses(SignedIn,
     (status = 200, body = SearchResults, description = "conversations with their best matching snippet; `rebuilding` is set while the index is being rebuilt"),
-    (status = 400, body = ErrorBody, description = "an unknown status or a malformed id"),
+    (status = 400, body = ErrorBody, description = "an unknown status, a malformed id or query parameter"),
     (status = 422, body = ErrorBody, description = "an unknown order, a bad cursor or an inverted date range"),
     (status = 503, body = ErrorBody, description = "the index is still opening")))]
 pub async fn search(

@@ -8,6 +8,7 @@
 //! viewing, and the desktop notification an event gives this agent).
 
 use crate::auth::QueryParams;
+use crate::openapi::{JsonRefusals, SignedIn};
 use crate::{ApiError, AppState};
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -219,7 +220,7 @@ pub struct ClockAdvanced {
 
 /// Only on a desk started with `frontdesk serve --test-clock`; a 404 everywhere else.
 #[utoipa::path(post, path = "/api/v1/test/clock", tag = "testing", security(("bearer" = [])),
-    request_body = AdvanceClockRequest, responses(
+    request_body = AdvanceClockRequest, responses(SignedIn, JsonRefusals,
     (status = 200, body = ClockAdvanced, description = "the clock moved and due timers fired"),
     (status = 404, body = crate::ErrorBody, description = "the desk was not started with --test-clock")))]
 pub async fn advance_clock(

@@ -10,6 +10,7 @@
 
 use crate::api::parse_id;
 use crate::auth::JsonBody;
+use crate::openapi::{AdminOnly, JsonRefusals, OneRecord, RateLimited, SignedIn, WidgetRefusals};
 use crate::stream::{send, StreamEnd};
 use crate::visitors::{ForVisitor, VisitorHub};
 use crate::{ApiError, AppState, ErrorBody};
@@ -184,9 +185,7 @@ pub struct VisitorMessagesQuery {
     pub limit: Option<usize>,
 }
 
-#[utoipa::path(get, path = "/api/widget/v1/inbox", tag = "widget", params(WidgetQuery), responses(
-    (status = 200, body = WidgetConfig), (status = 403, body = ErrorBody, description = "the page's origin is not allowed"),
-    (status = 404, body = ErrorBody, description = "unknown website token")))]
+#[utoipa::path(get, path = "/api/widget/v1/inbox", tag = "widget", params(WidgetQuery), responses(WidgetRefusals, (status = 200, body = WidgetConfig)))]
 pub async fn config(
     State(s): State<AppState>,
     caller: WidgetCaller,
@@ -209,8 +208,8 @@ pub async fn config(
 }
 
 #[utoipa::path(post, path = "/api/widget/v1/identify", tag = "widget", params(WidgetQuery),
-    request_body = VisitorIdentity, responses((status = 200, body = VisitorSession),
-    (status = 403, body = ErrorBody, description = "the hash does not match, or the origin is not allowed")))]
+    request_body = VisitorIdentity, responses(WidgetRefusals, JsonRefusals, RateLimited, (status = 200, body = VisitorSession),
+    (status = 403, body = ErrorBody, description = "the hash does not match, the origin is not allowed, or the address is blocked")))]
 pub async fn identify(
     State(s): State<AppState>,
     caller: WidgetCaller,
@@ -221,8 +220,9 @@ pub async fn identify(
 }
 
 #[utoipa::path(post, path = "/api/widget/v1/continue", tag = "widget", params(WidgetQuery),
-    request_body = ContinueRequest, responses((status = 200, body = VisitorSession, description = "a session on the conversation's contact"),
-    (status = 403, body = ErrorBody, description = "the link is forged, for another inbox, or expired")))]
+    request_body = ContinueRequest, responses(WidgetRefusals, JsonRefusals, RateLimited,
+    (status = 200, body = VisitorSession, description = "a session on the conversation's contact"),
+    (status = 403, body = ErrorBody, description = "the link is forged, for another inbox, or expired; or the origin or address is refused")))]
 pub async fn continue_conversation(
     State(s): State<AppState>,
     caller: WidgetCaller,
@@ -233,10 +233,9 @@ pub async fn continue_conversation(
 }
 
 #[utoipa::path(post, path = "/api/widget/v1/messages", tag = "widget", params(WidgetQuery),
-    request_body = VisitorMessageRequest, responses(
+    request_body = VisitorMessageRequest, responses(WidgetRefusals, JsonRefusals, RateLimited,
     (status = 201, body = VisitorPosted, description = "durable; `visitor_token` is set when this message started the visitor's session"),
-    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "origin not allowed, or the visitor's address is blocked"),
-    (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "over the per-IP or per-customer limit a minute; Retry-After says when")))]
+    (status = 429, body = ErrorBody, description = "over the per-IP or per-customer limit a minute; Retry-After says when")))]
 pub async fn post_message(
     State(s): State<AppState>,
     caller: WidgetCaller,
@@ -253,13 +252,13 @@ pub async fn post_message(
 }
 
 #[utoipa::path(get, path = "/api/widget/v1/contact", tag = "widget", params(WidgetQuery),
-    responses((status = 200, body = VisitorContact), (status = 401, body = ErrorBody)))]
+    responses(WidgetRefusals, (status = 200, body = VisitorContact)))]
 pub async fn contact(State(s): State<AppState>, caller: WidgetCaller) -> ApiResult<Json<VisitorContact>> {
     Ok(Json(s.desk.visitor_contact(caller.visitor()?)?))
 }
 
 #[utoipa::path(patch, path = "/api/widget/v1/contact", tag = "widget", params(WidgetQuery),
-    request_body = VisitorDetails, responses((status = 200, body = VisitorContact), (status = 422, body = ErrorBody)))]
+    request_body = VisitorDetails, responses(WidgetRefusals, JsonRefusals, (status = 200, body = VisitorContact)))]
 pub async fn update_contact(
     State(s): State<AppState>,
     caller: WidgetCaller,
@@ -269,7 +268,7 @@ pub async fn update_contact(
 }
 
 #[utoipa::path(get, path = "/api/widget/v1/conversations", tag = "widget", params(WidgetQuery),
-    responses((status = 200, body = [VisitorConversation], description = "newest first"), (status = 401, body = ErrorBody)))]
+    responses(WidgetRefusals, (status = 200, body = [VisitorConversation], description = "newest first")))]
 pub async fn conversations(
     State(s): State<AppState>,
     caller: WidgetCaller,
@@ -279,8 +278,8 @@ pub async fn conversations(
 
 #[utoipa::path(get, path = "/api/widget/v1/conversations/{id}/messages", tag = "widget",
     params(("id" = String, Path, description = "conversation id"), WidgetQuery, VisitorMessagesQuery),
-    responses((status = 200, body = [VisitorMessage], description = "public messages only, oldest first"),
-    (status = 404, body = ErrorBody)))]
+    responses(WidgetRefusals, (status = 200, body = [VisitorMessage], description = "public messages only, oldest first"),
+    (status = 404, body = ErrorBody, description = "not a conversation of this visitor")))]
 pub async fn messages(
     State(s): State<AppState>,
     caller: WidgetCaller,
@@ -294,7 +293,9 @@ pub async fn messages(
 
 #[utoipa::path(post, path = "/api/widget/v1/conversations/{id}/csat", tag = "widget",
     params(("id" = String, Path, description = "conversation id"), WidgetQuery), request_body = CsatRequest,
-    responses((status = 200, body = VisitorConversation), (status = 422, body = ErrorBody, description = "not solved yet, rated already, or a bad rating")))]
+    responses(WidgetRefusals, JsonRefusals, (status = 200, body = VisitorConversation),
+    (status = 404, body = ErrorBody, description = "not a conversation of this visitor"),
+    (status = 422, body = ErrorBody, description = "not solved yet, rated already, or a bad rating")))]
 pub async fn rate(
     State(s): State<AppState>,
     caller: WidgetCaller,
@@ -307,9 +308,11 @@ pub async fn rate(
 
 #[utoipa::path(post, path = "/api/widget/v1/conversations/{id}/transcript", tag = "widget",
     params(("id" = String, Path, description = "conversation id"), WidgetQuery), request_body = VisitorTranscriptRequest,
-    responses((status = 202, body = OutgoingEmail, description = "queued in the outbox"),
+    responses(WidgetRefusals, JsonRefusals, RateLimited,
+    (status = 202, body = OutgoingEmail, description = "queued in the outbox"),
+    (status = 404, body = ErrorBody, description = "not a conversation of this visitor"),
     (status = 409, body = ErrorBody, description = "the desk has no email settings"),
-    (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "the daily limit per customer")))]
+    (status = 429, body = ErrorBody, description = "the daily limit per customer")))]
 pub async fn transcript(
     State(s): State<AppState>,
     caller: WidgetCaller,
@@ -441,8 +444,8 @@ pub async fn frame(State(s): State<AppState>, Query(q): Query<WidgetQuery>) -> R
 
 #[utoipa::path(put, path = "/api/v1/inboxes/{id}/widget", tag = "inboxes", security(("bearer" = [])),
     params(("id" = String, Path, description = "inbox id")), request_body = WidgetSettingsInput,
-    responses((status = 200, body = Inbox, description = "with the website token for the snippet"),
-    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses(SignedIn, AdminOnly, OneRecord, JsonRefusals,
+    (status = 200, body = Inbox, description = "with the website token for the snippet")))]
 pub async fn update_widget(
     State(s): State<AppState>,
     me: crate::auth::CurrentAgent,
