@@ -101,4 +101,11 @@ describe('nothing made of markdown characters can run script', () => {
     const blocks = parseMarkdown('['.repeat(20_000));
     expect(toHtml(blocks)).toBe(`<p>${'['.repeat(20_000)}</p>`);
   });
+  // Each `[` once read the same long address again: 36 s for a 40,000-character message.
+  test('10,000 brackets before one long unsafe address are read once, not once a bracket', () => {
+    const source = `${'['.repeat(10_000)}](https://${'a'.repeat(9_980)}")`;
+    const html = toHtml(parseMarkdown(source));
+    expect(html).toContain(`<a href="https://${'a'.repeat(9_980)}"`);
+    expect(html.startsWith(`<p>${'['.repeat(10_000)}](<a `)).toBe(true);
+  });
 });

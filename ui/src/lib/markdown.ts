@@ -50,28 +50,38 @@ function isUrlChar(c: string): boolean {
 /** Whether `url` may be a link: http(s) or mailto, something after the scheme, only safe characters. */
 export function isSafeUrl(url: string): boolean {
   const chars = Array.from(url);
-  const scheme = ['https://', 'http://', 'mailto:'].find((s) => startsWithIgnoreCase(chars, 0, chars.length, s));
-  return scheme !== undefined && chars.length > scheme.length && chars.every(isUrlChar);
+  return safeAddress(chars, 0, chars.length, nextIndex(chars));
 }
 
-/** Where each marker character next occurs at or after each position of one line. */
-type NextIndex = Record<'`' | ']' | ')' | '*' | '_', Int32Array>;
+/** `isSafeUrl` for chars[from, to), in constant time past the scheme. */
+function safeAddress(chars: string[], from: number, to: number, next: NextIndex): boolean {
+  const scheme = ['https://', 'http://', 'mailto:'].find((s) => startsWithIgnoreCase(chars, from, to, s));
+  return scheme !== undefined && to > from + scheme.length && next.unsafe[from] >= to;
+}
+
+type Marker = '`' | ']' | ')' | '*' | '_';
+
+/**
+ * Where each marker character, and the next character an address may not hold, occurs at or
+ * after each position of one line (the line's length where none does): with them every
+ * look-ahead is one step, so a line stays linear however it is written.
+ */
+type NextIndex = Record<Marker | 'unsafe', Int32Array>;
 
 function nextIndex(chars: string[]): NextIndex {
-  const markers = ['`', ']', ')', '*', '_'] as const;
-  const next = {} as NextIndex;
-  for (const m of markers) {
-    const at = new Int32Array(chars.length + 1).fill(-1);
-    for (let i = chars.length - 1; i >= 0; i--) at[i] = chars[i] === m ? i : at[i + 1];
-    next[m] = at;
-  }
-  return next;
+  const at = (is: (c: string) => boolean) => {
+    const next = new Int32Array(chars.length + 1).fill(chars.length);
+    for (let i = chars.length - 1; i >= 0; i--) next[i] = is(chars[i]) ? i : next[i + 1];
+    return next;
+  };
+  const marker = (m: Marker) => at((c) => c === m);
+  return { '`': marker('`'), ']': marker(']'), ')': marker(')'), '*': marker('*'), _: marker('_'), unsafe: at((c) => !isUrlChar(c)) };
 }
 
-/** The next `marker` in [from, end), or -1: the arrays keep a line linear however it is written. */
-function find(next: NextIndex, marker: keyof NextIndex, from: number, end: number): number {
-  const at = from < end ? next[marker][from] : -1;
-  return at !== -1 && at < end ? at : -1;
+/** The next `marker` in [from, end), or -1. */
+function find(next: NextIndex, marker: Marker, from: number, end: number): number {
+  const at = from < end ? next[marker][from] : end;
+  return at < end ? at : -1;
 }
 
 /** Whether the ASCII `word` stands at `at`, in any case, ending at or before `end`. */
@@ -107,9 +117,8 @@ function inline(chars: string[], start: number, end: number, next: NextIndex): I
       const close = find(next, ']', i + 1, end);
       if (close > i + 1 && chars[close + 1] === '(') {
         const paren = find(next, ')', close + 2, end);
-        const url = paren > close + 2 ? slice(close + 2, paren) : '';
-        if (isSafeUrl(url)) {
-          push({ kind: 'link', href: url, text: slice(i + 1, close) });
+        if (paren > close + 2 && safeAddress(chars, close + 2, paren, next)) {
+          push({ kind: 'link', href: slice(close + 2, paren), text: slice(i + 1, close) });
           i = paren + 1;
           continue;
         }
@@ -117,8 +126,7 @@ function inline(chars: string[], start: number, end: number, next: NextIndex): I
     } else if ((c === 'h' || c === 'H') && (before === undefined || isSpace(before) || before === '(')) {
       const scheme = ['https://', 'http://'].find((s) => startsWithIgnoreCase(chars, i, end, s))?.length ?? 0;
       if (scheme) {
-        let stop = i + scheme;
-        while (stop < end && isUrlChar(chars[stop])) stop++;
+        let stop = Math.min(next.unsafe[i + scheme], end);
         while (stop > i + scheme && TRAILING.has(chars[stop - 1])) stop--;
         if (stop > i + scheme) {
           const url = slice(i, stop);
