@@ -237,13 +237,18 @@ pub fn language_tag(raw: &str) -> Result<String, DomainError> {
     Ok(out)
 }
 
-/// A customer. Found again by email or by the site's identifier, never duplicated.
+/// A customer. Found again by the site's identifier, or by an email someone vouched for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct Contact {
     pub id: Id,
     pub name: Option<String>,
     pub email: Option<String>,
+    /// The email came from a trusted side (the agent API, or a site that signed it), so it may
+    /// find this contact again. An email a widget visitor typed is only shown: anybody can type
+    /// anybody's address. Records from before this field read as unverified.
+    #[serde(default)]
+    pub email_verified: bool,
     pub identifier: Option<String>,
     /// A language tag ("es", "it-IT") for what is written to them; English when unknown.
     #[serde(default)]

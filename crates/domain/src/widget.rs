@@ -324,15 +324,16 @@ impl WidgetSettings {
         self.blocked_ips.iter().filter_map(|r| r.parse::<IpNet>().ok()).any(|net| net.contains(&ip))
     }
 
-    /// Whether `hash` is the HMAC-SHA256 (hex) of `identifier` under the inbox's identity secret.
-    /// The comparison takes the same time whatever the hash, so it cannot be guessed byte by byte.
-    pub fn verifies(&self, identifier: &str, hash: &str) -> bool {
+    /// Whether `hash` is the HMAC-SHA256 (hex) of `value` (a user's identifier, or their email)
+    /// under the inbox's identity secret. The comparison takes the same time whatever the hash,
+    /// so it cannot be guessed byte by byte.
+    pub fn verifies(&self, value: &str, hash: &str) -> bool {
         let Ok(given) = hex::decode(hash.trim()) else { return false };
         if self.identity_secret.is_empty() {
             return false;
         }
         let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(self.identity_secret.as_bytes()) else { return false };
-        mac.update(identifier.as_bytes());
+        mac.update(value.as_bytes());
         mac.verify_slice(&given).is_ok()
     }
 }

@@ -225,6 +225,7 @@ async fn rebuild(dir: &Path, conversations: u64) {
                             id: tx.new_id(),
                             name: None,
                             email: Some(format!("c{n}@example.test")),
+                            email_verified: true,
                             identifier: None,
                             language: None,
                             created_at: NOW,

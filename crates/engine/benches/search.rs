@@ -144,6 +144,7 @@ fn conversation(
         id: ids[0],
         name: Some(format!("Customer {n}")),
         email: Some(format!("customer{n}@example.test")),
+        email_verified: true,
         identifier: None,
         language: Some(["en", "en", "es", "it"][(r % 4) as usize].into()),
         created_at,

@@ -46,6 +46,7 @@ async fn main() {
             id: ids[0],
             name: Some(format!("Customer {n}")),
             email: Some(format!("customer{n}@example.test")),
+            email_verified: true,
             identifier: None,
             language: None,
             created_at,

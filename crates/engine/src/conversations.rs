@@ -526,6 +526,8 @@ pub(crate) fn load(tx: &Tx<'_>, conversation: Id) -> TxResult<(Inbox, Conversati
     Ok((inbox, c))
 }
 
+/// The agent API's customer: found by identifier, else by email, else new. The caller is a
+/// trusted integration, so the email it gives is verified (a widget visitor's never comes here).
 pub(crate) fn find_or_create_contact(
     tx: &mut Tx<'_>,
     name: Option<String>,
@@ -544,27 +546,39 @@ pub(crate) fn find_or_create_contact(
     };
     match found {
         Some(mut c) => {
-            // Fill in what the contact did not have yet; never overwrite what it has.
+            // Fill in what the contact did not have yet; never overwrite what it has, except an
+            // email only typed into the widget, which the integration's own knows better than.
             let before = c.clone();
             c.name = c.name.or(name);
             c.identifier = c.identifier.or(identifier);
             // The language the customer writes in now is the one to answer in.
             c.language = language.or(c.language);
-            c.email = match (&c.email, email) {
-                (None, Some(e)) if tx.contact_by_email::<EngineError>(&e)?.is_none() => Some(e),
-                (current, _) => current.clone(),
-            };
+            if let Some(e) = email {
+                if c.email.as_ref() == Some(&e) {
+                    c.email_verified = true;
+                } else if (c.email.is_none() || !c.email_verified) && email_is_free(tx, &e)? {
+                    c.email = Some(e);
+                    c.email_verified = true;
+                }
+            }
             if c != before {
                 tx.put_contact(&c)?;
             }
             Ok(c)
         }
         None => {
-            let c = Contact { id: tx.new_id(), name, email, identifier, language, created_at: tx.now() };
+            let email_verified = email.is_some();
+            let c =
+                Contact { id: tx.new_id(), name, email, email_verified, identifier, language, created_at: tx.now() };
             tx.put_contact(&c)?;
             Ok(c)
         }
     }
+}
+
+/// Whether no contact finds `email` as its verified address yet.
+pub(crate) fn email_is_free(tx: &Tx<'_>, email: &str) -> TxResult<bool> {
+    Ok(!tx.contact_by_email::<EngineError>(email)?.is_some_and(|c| c.email_verified))
 }
 
 fn start_conversation(

@@ -40,6 +40,17 @@ pub enum EngineError {
     )]
     IdentityRefused,
     #[error(
+        "the email hash does not match the email: sign the email exactly as sent with the inbox's identity secret (HMAC-SHA256, hex), or send neither"
+    )]
+    EmailIdentityRefused,
+    /// Words a widget visitor reads: no admin's instructions in them.
+    #[error("the transcript can be emailed once the conversation is solved")]
+    TranscriptNotFinished,
+    #[error("the transcript can only be emailed to your own address, {0}")]
+    TranscriptAddressRefused(String),
+    #[error("the transcript cannot be emailed right now: sorry, ask in the chat instead")]
+    EmailUnavailable,
+    #[error(
         "this chat is not available from your network address: reach the business another way if this is a mistake"
     )]
     VisitorBlocked,

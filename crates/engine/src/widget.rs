@@ -4,14 +4,13 @@
 //! conversations in the widget's inbox and to public messages.
 
 use crate::attachments::{mark_attached, take_uploads};
-use crate::conversations::{
-    append, clean_optional, conversation_in, find_or_create_contact, note, optional_email, receive, Arrival,
-};
+use crate::conversations::{append, clean_optional, conversation_in, note, optional_email, receive, Arrival};
 use crate::routing::{assign_waiting, Routing};
 use crate::secrets::{new_token, random_hex, token_hash};
 use crate::{Desk, EngineError, Result};
 use frontdesk_domain::activity::Activity;
 use frontdesk_domain::attachment::{Attachment, Uploader};
+use frontdesk_domain::conversation::Status;
 use frontdesk_domain::email::{email_address, OutgoingEmail};
 use frontdesk_domain::inbox::{language_tag, Contact, Conversation, Inbox, Message, MessageKind};
 use frontdesk_domain::widget::{self, Csat, FieldRule, WidgetSettings, WidgetSettingsInput};
@@ -68,8 +67,12 @@ pub struct VisitorIdentity {
     pub identifier_hash: String,
     #[ts(optional)]
     pub name: Option<String>,
+    /// Kept on the contact only with `email_hash`; without it, ignored.
     #[ts(optional)]
     pub email: Option<String>,
+    /// HMAC-SHA256 (hex) of `email`, exactly as sent, under the same secret.
+    #[ts(optional)]
+    pub email_hash: Option<String>,
 }
 
 /// A conversation as its customer sees it: no assignee, labels or priority.
@@ -292,7 +295,9 @@ impl Desk {
     }
 
     /// A site's logged-in user opens the widget: their identifier is checked against its HMAC,
-    /// and they get a session on the contact with that identifier (made if new).
+    /// and they get a session on the contact with that identifier (made if new). The contact is
+    /// found by the identifier alone, never by an email; an email is kept only when the site
+    /// signed it too.
     pub async fn identify_visitor(&self, inbox: &Inbox, identity: VisitorIdentity) -> Result<VisitorSession> {
         let identifier = clean_optional("identifier", Some(&identity.identifier), 256)?
             .ok_or_else(|| DomainError::invalid("identifier", "give the user's identifier"))?;
@@ -300,11 +305,17 @@ impl Desk {
             return Err(EngineError::IdentityRefused);
         }
         let name = clean_optional("name", identity.name.as_deref(), 120)?;
-        let email = optional_email(identity.email.as_deref())?;
+        let given = identity.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+        let signed = match (given, identity.email_hash.as_deref().map(str::trim).filter(|h| !h.is_empty())) {
+            (Some(email), Some(hash)) if inbox.widget.verifies(email, hash) => optional_email(Some(email))?,
+            (_, Some(_)) => return Err(EngineError::EmailIdentityRefused),
+            // An unsigned email could be anybody's: it is not kept.
+            (_, None) => None,
+        };
         let (token, hash) = new_token()?;
         let inbox = inbox.id;
         self.command(move |tx| {
-            let contact = find_or_create_contact(tx, name.clone(), email.clone(), Some(identifier.clone()), None)?;
+            let contact = identified_contact(tx, &identifier, name.clone(), signed.clone())?;
             tx.put_visitor(&hash, &VisitorRecord { contact: contact.id, inbox, created_at: tx.now() })?;
             Ok(VisitorSession { visitor_token: token.clone(), contact: VisitorContact::from(&contact) })
         })
@@ -515,17 +526,23 @@ impl Desk {
         .await
     }
 
-    /// "Email me the transcript", at most `TRANSCRIPTS_PER_CONTACT_PER_DAY` a day per contact.
-    /// An address given here is kept on the contact if it had none.
+    /// "Email me the transcript" of one of the visitor's solved or closed conversations, at
+    /// most `TRANSCRIPTS_PER_CONTACT_PER_DAY` a day per contact, and only to the contact's own
+    /// address: the business's email must not carry what a visitor wrote to anybody else. An
+    /// address given when the contact has none becomes theirs (shown, not verified).
     pub async fn visitor_transcript(
         &self,
         visitor: Visitor,
         conversation: Id,
         request: VisitorTranscriptRequest,
     ) -> Result<OutgoingEmail> {
-        self.visitor_conversation(visitor, conversation)?;
+        let found = self.visitor_conversation(visitor, conversation)?;
         let given = request.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
         let given = given.map(|e| email_address("email", e)).transpose()?;
+        transcript_to(&found, &self.contact(visitor.contact)?, given.as_ref())?;
+        if self.store().smtp_settings()?.is_none() {
+            return Err(email_unavailable(&found));
+        }
         let day_ago = frontdesk_domain::Timestamp(self.now().0 - 24 * 3600 * 1000);
         let mut recent = Vec::new();
         for c in self.contact_conversations(visitor.contact)? {
@@ -554,17 +571,14 @@ impl Desk {
             let Some(mut contact) = tx.contact(visitor.contact)? else {
                 return Err(TxError::Abort(EngineError::NotFound("contact")));
             };
-            let to = match (&given, &contact.email) {
-                (Some(to), _) => to.clone(),
-                (None, Some(to)) => to.clone(),
-                (None, None) => {
-                    return Err(TxError::Abort(
-                        DomainError::invalid("email", "give the address to email the transcript to").into(),
-                    ))
-                }
-            };
+            // Checked again here: the conversation or the contact may have changed since.
+            let to = transcript_to(&c, &contact, given.as_ref()).map_err(TxError::Abort)?;
+            if tx.smtp_settings()?.is_none() {
+                return Err(TxError::Abort(email_unavailable(&c)));
+            }
             if contact.email.is_none() {
                 contact.email = Some(to.clone());
+                contact.email_verified = false;
                 tx.put_contact(&contact)?;
             }
             let email = crate::outbox::queue_transcript(tx, &mut c, to, None, &token)?;
@@ -575,13 +589,73 @@ impl Desk {
     }
 }
 
-/// A widget visitor's own new contact: the email typed in is kept, but only indexed when no
-/// other contact has it (see `Tx::put_contact`).
+/// Where a visitor's transcript of `c` goes: the contact's own address, or the one given when
+/// the contact has none; only once the conversation is solved or closed.
+fn transcript_to(c: &Conversation, contact: &Contact, given: Option<&String>) -> Result<String> {
+    if !matches!(c.status, Status::Solved | Status::Closed) {
+        return Err(EngineError::TranscriptNotFinished);
+    }
+    match (&contact.email, given) {
+        (Some(own), Some(to)) if own != to => Err(EngineError::TranscriptAddressRefused(own.clone())),
+        (Some(own), _) => Ok(own.clone()),
+        (None, Some(to)) => Ok(to.clone()),
+        (None, None) => Err(DomainError::invalid("email", "give the address to email the transcript to").into()),
+    }
+}
+
+/// A visitor asked for a transcript while outgoing email is not set up: they hear that it
+/// cannot be sent now; what an admin has to do goes to the log.
+fn email_unavailable(c: &Conversation) -> EngineError {
+    tracing::warn!(
+        "a customer asked for the transcript of conversation #{} but outgoing email is not set up: \
+         an admin enters the SMTP server under Settings → Email",
+        c.number
+    );
+    EngineError::EmailUnavailable
+}
+
+/// The contact of a verified identity: the one with this identifier, or a new one. A signed
+/// email is the site's word on its own user, so it replaces the contact's; it is indexed
+/// unless another verified contact has it already. A missing name is filled in.
+fn identified_contact(
+    tx: &mut Tx<'_>,
+    identifier: &str,
+    name: Option<String>,
+    signed_email: Option<String>,
+) -> TxResult<Contact> {
+    let Some(mut c) = tx.contact_by_identifier(identifier)? else {
+        let c = Contact {
+            id: tx.new_id(),
+            name,
+            email_verified: signed_email.is_some(),
+            email: signed_email,
+            identifier: Some(identifier.to_string()),
+            language: None,
+            created_at: tx.now(),
+        };
+        tx.put_contact(&c)?;
+        return Ok(c);
+    };
+    let before = c.clone();
+    c.name = c.name.or(name);
+    if let Some(e) = signed_email {
+        c.email = Some(e);
+        c.email_verified = true;
+    }
+    if c != before {
+        tx.put_contact(&c)?;
+    }
+    Ok(c)
+}
+
+/// A widget visitor's own new contact: the email typed in is kept to show and write to, but
+/// never indexed, so nothing finds this contact by it (see `Tx::put_contact`).
 fn new_visitor_contact(tx: &mut Tx<'_>, d: &CheckedDetails) -> TxResult<Contact> {
     let c = Contact {
         id: tx.new_id(),
         name: d.name.clone(),
         email: d.email.clone(),
+        email_verified: false,
         identifier: None,
         language: d.language.clone(),
         created_at: tx.now(),
@@ -595,7 +669,11 @@ fn update_contact(tx: &mut Tx<'_>, contact: Id, d: &CheckedDetails) -> TxResult<
     let Some(mut c) = tx.contact(contact)? else { return Err(TxError::Abort(EngineError::VisitorUnknown)) };
     let before = c.clone();
     c.name = c.name.or_else(|| d.name.clone());
-    c.email = c.email.or_else(|| d.email.clone());
+    if c.email.is_none() {
+        // Typed by the visitor: shown, never used to find them.
+        c.email = d.email.clone();
+        c.email_verified = false;
+    }
     c.language = d.language.clone().or(c.language);
     if c != before {
         tx.put_contact(&c)?;

@@ -313,6 +313,218 @@ async fn a_site_proves_its_users_identity_with_the_inboxs_secret() {
     assert_eq!(w.ok("GET", "/contact", Some(second), None).await["name"], "Ida");
 }
 
+/// A visitor's frames up to the agents' `marker` reply in the visitor's own conversation: what
+/// the desk sent them meanwhile, in order.
+async fn frames_until<S>(ws: &mut S, marker: &str) -> Vec<Value>
+where
+    S: futures_util::Stream<
+            Item = Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>,
+        > + Unpin,
+{
+    let mut got = Vec::new();
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a frame within 5 s");
+        let v: Value = serde_json::from_str(&frame.unwrap().unwrap().into_text().unwrap()).unwrap();
+        let done = v["data"]["content"] == marker;
+        got.push(v);
+        if done {
+            return got;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_valid_hash_for_ones_own_identifier_with_someone_elses_email_gets_nothing_of_theirs() {
+    let c = Client::new();
+    let (admin, inbox, w) = desk_with_widget(&c, no_form()).await;
+    let secret = inbox["widget"]["identity_secret"].as_str().unwrap().as_bytes().to_vec();
+    let inbox_id = inbox["id"].as_str().unwrap();
+    let sign = |text: &str| hmac_sha256_hex(&secret, text.as_bytes());
+    // Vera is known twice: by email from the business's own integration, and as a signed-in
+    // user of the site whose email the site signed.
+    let body = json!({"contact": {"email": "vera@example.test"}, "content": "My IBAN is ES12 3456"});
+    let by_api = c.ok("POST", &format!("/api/v1/inboxes/{inbox_id}/customer_messages"), &admin, Some(body)).await;
+    let by_api = by_api["conversation"]["id"].as_str().unwrap().to_string();
+    let vera = w
+        .ok(
+            "POST",
+            "/identify",
+            None,
+            Some(json!({"identifier": "vera-1", "identifier_hash": sign("vera-1"),
+            "email": "vera.signed@example.test", "email_hash": sign("vera.signed@example.test")})),
+        )
+        .await;
+    let vera = vera["visitor_token"].as_str().unwrap().to_string();
+    let signed_in = w.ok("POST", "/messages", Some(&vera), Some(json!({"content": "Ship to 5 Elm St"}))).await;
+    let signed_in = signed_in["conversation"]["id"].as_str().unwrap().to_string();
+
+    let addr = serve(&c).await;
+    for (n, email) in ["vera@example.test", "vera.signed@example.test"].into_iter().enumerate() {
+        // Mallory signs in as herself, as the site lets her, and puts Vera's email beside it.
+        let me = format!("mallory-{n}");
+        let session = w
+            .ok(
+                "POST",
+                "/identify",
+                None,
+                Some(json!({"identifier": me, "identifier_hash": sign(&me), "email": email})),
+            )
+            .await;
+        assert_eq!(session["contact"]["email"], Value::Null, "an unsigned email is not kept: {session}");
+        let mallory = session["visitor_token"].as_str().unwrap().to_string();
+        assert_eq!(w.ok("GET", "/conversations", Some(&mallory), None).await, json!([]), "none of Vera's");
+        for id in [&by_api, &signed_in] {
+            let r = w.call("GET", &format!("/conversations/{id}/messages"), Some(&mallory), None).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+        }
+        // Nor does she hear what the business writes to Vera next.
+        let own = w.ok("POST", "/messages", Some(&mallory), Some(json!({"content": "Hi"}))).await;
+        let own = own["conversation"]["id"].as_str().unwrap().to_string();
+        let (mut ws, _) = tokio_tungstenite::connect_async(w.stream_url(addr, &mallory)).await.unwrap();
+        for id in [&by_api, &signed_in] {
+            let path = format!("/api/v1/conversations/{id}/messages");
+            c.ok("POST", &path, &admin, Some(json!({"content": "Vera, your refund is on its way"}))).await;
+        }
+        let marker = format!("Hello Mallory {n}");
+        c.ok("POST", &format!("/api/v1/conversations/{own}/messages"), &admin, Some(json!({"content": marker}))).await;
+        for frame in frames_until(&mut ws, &marker).await {
+            let id = frame["data"]["conversation"].as_str().or(frame["data"]["id"].as_str()).unwrap_or_default();
+            assert_eq!(id, own, "a frame of somebody else's conversation: {frame}");
+        }
+    }
+
+    // A hash of some other email does not sign this one: refused, and it says why.
+    let me = "mallory-9";
+    let forged = w
+        .call(
+            "POST",
+            "/identify",
+            None,
+            Some(json!({"identifier": me, "identifier_hash": sign(me),
+            "email": "vera@example.test", "email_hash": sign("mallory@example.test")})),
+        )
+        .await;
+    assert_eq!((forged.status, error_code(&forged)), (StatusCode::FORBIDDEN, "identity_refused"));
+    assert!(forged.body["error"]["message"].as_str().unwrap().contains("email hash"), "{:?}", forged.body);
+
+    // Vera's own contacts kept who they are.
+    for (id, email) in [(&by_api, "vera@example.test"), (&signed_in, "vera.signed@example.test")] {
+        let conversation = c.ok("GET", &format!("/api/v1/conversations/{id}"), &admin, None).await;
+        let contact = conversation["contact"].as_str().unwrap();
+        let contact = c.ok("GET", &format!("/api/v1/contacts/{contact}"), &admin, None).await;
+        assert_eq!(contact["email"], email);
+        assert!(!contact["identifier"].as_str().unwrap_or("").starts_with("mallory"), "{contact}");
+    }
+}
+
+#[tokio::test]
+async fn an_anonymous_visitor_who_typed_someones_email_never_gets_their_later_messages() {
+    let c = Client::new();
+    let form = json!({"name": "hidden", "email": "optional", "topic": "hidden", "topics": []});
+    let (admin, inbox, w) = desk_with_widget(&c, form).await;
+    let secret = inbox["widget"]["identity_secret"].as_str().unwrap().as_bytes().to_vec();
+    let inbox_id = inbox["id"].as_str().unwrap();
+    let sign = |text: &str| hmac_sha256_hex(&secret, text.as_bytes());
+
+    // Before Vera ever comes, Mallory chats anonymously with Vera's address in the pre-chat
+    // form, and a second anonymous visitor gives it when the chat asks for an email.
+    let typed = json!({"content": "Hi", "details": {"email": "vera@example.test"}});
+    let first = w.ok("POST", "/messages", None, Some(typed)).await;
+    let mallory = first["visitor_token"].as_str().unwrap().to_string();
+    let own = first["conversation"]["id"].as_str().unwrap().to_string();
+    let (asked, _) = w.start("Hello").await;
+    let saved = w.ok("PATCH", "/contact", Some(&asked), Some(json!({"email": "vera@example.test"}))).await;
+    assert_eq!(saved["email"], "vera@example.test", "the typed email is still theirs to see");
+    let addr = serve(&c).await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(w.stream_url(addr, &mallory)).await.unwrap();
+
+    // Vera signs in on the site, which signs her email: her session is her own contact, with
+    // her email attached.
+    let session = w
+        .ok(
+            "POST",
+            "/identify",
+            None,
+            Some(json!({"identifier": "vera-1", "identifier_hash": sign("vera-1"),
+            "email": "vera@example.test", "email_hash": sign("vera@example.test")})),
+        )
+        .await;
+    assert_eq!(session["contact"]["email"], "vera@example.test", "a signed email is attached");
+    let vera = session["visitor_token"].as_str().unwrap().to_string();
+    assert_eq!(w.ok("GET", "/conversations", Some(&vera), None).await, json!([]), "not Mallory's chat");
+    let posted =
+        w.ok("POST", "/messages", Some(&vera), Some(json!({"content": "My password reset code is 4711"}))).await;
+    let hers = posted["conversation"]["id"].as_str().unwrap().to_string();
+    assert_ne!(hers, own);
+    c.ok("POST", &format!("/api/v1/conversations/{hers}/messages"), &admin, Some(json!({"content": "Done, Vera"})))
+        .await;
+    // The business's integration writes to vera@: it reaches the contact whose email was
+    // signed, never one that merely typed it.
+    let body = json!({"contact": {"email": "vera@example.test"}, "content": "Vera again, by email"});
+    let by_api = c.ok("POST", &format!("/api/v1/inboxes/{inbox_id}/customer_messages"), &admin, Some(body)).await;
+    assert_eq!(by_api["conversation"]["id"], hers.as_str(), "the signed email finds Vera: {by_api}");
+
+    c.ok("POST", &format!("/api/v1/conversations/{own}/messages"), &admin, Some(json!({"content": "Hi Mallory"})))
+        .await;
+    for frame in frames_until(&mut ws, "Hi Mallory").await {
+        let id = frame["data"]["conversation"].as_str().or(frame["data"]["id"].as_str()).unwrap_or_default();
+        assert_eq!(id, own, "a frame of Vera's conversation reached Mallory: {frame}");
+    }
+    for visitor in [&mallory, &asked] {
+        let listed = w.ok("GET", "/conversations", Some(visitor), None).await;
+        assert!(listed.as_array().unwrap().iter().all(|c| c["id"] != hers.as_str()), "{listed}");
+        let r = w.call("GET", &format!("/conversations/{hers}/messages"), Some(visitor), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+    let mine = w.ok("GET", &format!("/conversations/{own}/messages"), Some(&mallory), None).await;
+    assert!(!mine.to_string().contains("4711") && !mine.to_string().contains("Vera"), "{mine}");
+}
+
+#[tokio::test]
+async fn a_visitor_gets_a_finished_conversations_transcript_at_their_own_address_only() {
+    let c = Client::new();
+    let (admin, _, w) = desk_with_widget(&c, no_form()).await;
+    let (joe, id) = w.start("Can you check my order?").await;
+    let path = format!("/conversations/{id}/transcript");
+    let to = |email: &str| Some(json!({ "email": email }));
+
+    let open = w.call("POST", &path, Some(&joe), to("stranger@example.test")).await;
+    assert_eq!((open.status, error_code(&open)), (StatusCode::CONFLICT, "conversation_not_finished"));
+    c.ok("POST", &format!("/api/v1/conversations/{id}/status"), &admin, Some(json!({"status": "solved"}))).await;
+
+    // Email not set up yet: the visitor is told it cannot be sent, not what an admin should do.
+    let r = w.call("POST", &path, Some(&joe), to("joe@example.test")).await;
+    assert_eq!((r.status, error_code(&r)), (StatusCode::CONFLICT, "email_unavailable"));
+    let said = r.body["error"]["message"].as_str().unwrap();
+    assert!(!said.contains("SMTP") && !said.contains("admin") && !said.contains("Settings"), "{said}");
+    assert_eq!(w.ok("GET", "/contact", Some(&joe), None).await["email"], Value::Null, "nothing was kept");
+    let smtp = json!({"host": "127.0.0.1", "port": 2525, "security": "none",
+                      "from_address": "help@acme.test", "from_name": "Acme Help"});
+    c.ok("PUT", "/api/v1/settings/smtp", &admin, Some(smtp)).await;
+
+    let nowhere = w.call("POST", &path, Some(&joe), Some(json!({}))).await;
+    assert_eq!((nowhere.status, error_code(&nowhere)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"));
+    // Joe had no address: the one he gives becomes his.
+    let first = w.call("POST", &path, Some(&joe), to(" Joe@Example.test ")).await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{:?}", first.body);
+    assert_eq!(first.body["to"], "joe@example.test");
+    assert_eq!(w.ok("GET", "/contact", Some(&joe), None).await["email"], "joe@example.test");
+    // From then on it goes there and nowhere else.
+    let elsewhere = w.call("POST", &path, Some(&joe), to("stranger@example.test")).await;
+    assert_eq!((elsewhere.status, error_code(&elsewhere)), (StatusCode::UNPROCESSABLE_ENTITY, "not_your_address"));
+    assert!(elsewhere.body["error"]["message"].as_str().unwrap().contains("joe@example.test"), "{:?}", elsewhere.body);
+    let again = w.call("POST", &path, Some(&joe), Some(json!({}))).await;
+    assert_eq!((again.status, again.body["to"].as_str()), (StatusCode::ACCEPTED, Some("joe@example.test")));
+    let emails = c.ok("GET", &format!("/api/v1/conversations/{id}/emails"), &admin, None).await;
+    let sent_to: Vec<&str> = emails.as_array().unwrap().iter().map(|e| e["to"].as_str().unwrap()).collect();
+    assert_eq!(sent_to, ["joe@example.test", "joe@example.test"]);
+
+    // Another visitor cannot have it sent anywhere: it is not their conversation.
+    let (other, _) = w.start("Hi").await;
+    let r = w.call("POST", &path, Some(&other), to("other@example.test")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
 #[tokio::test]
 async fn a_solved_conversation_is_rated_once_and_the_rating_reaches_the_agents() {
     let c = Client::new();

@@ -199,25 +199,34 @@ impl Tx<'_> {
         }
     }
 
-    /// Writes the contact and its email and identifier indexes. An index entry belongs to the
-    /// first contact that gave the address: a widget visitor who types someone else's email
-    /// keeps it on their own contact but cannot take over the other one's.
+    /// Writes the contact and its email and identifier indexes. Only a verified email is
+    /// indexed: one a widget visitor typed is kept on their contact for display, and nothing
+    /// can find (and join) that contact by it. An entry written before emails were verified
+    /// goes when its contact is next written unverified, and a verified email takes the entry
+    /// over from a contact whose email is not verified; otherwise an entry belongs to the first
+    /// contact that gave the value.
     pub fn put_contact<E>(&mut self, contact: &Contact) -> TxResult<(), E> {
         let key = keys::id(contact.id);
         let old = self.contact::<E>(contact.id)?;
+        let email = contact.email.as_ref().filter(|_| contact.email_verified);
         for (index, was, is) in [
-            (Tree::EmailContactid, old.as_ref().and_then(|o| o.email.clone()), &contact.email),
-            (Tree::IdentifierContactid, old.as_ref().and_then(|o| o.identifier.clone()), &contact.identifier),
+            (Tree::EmailContactid, old.as_ref().and_then(|o| o.email.clone()), email),
+            (Tree::IdentifierContactid, old.as_ref().and_then(|o| o.identifier.clone()), contact.identifier.as_ref()),
         ] {
-            if let Some(was) = was.filter(|w| Some(w) != is.as_ref()) {
+            if let Some(was) = was.filter(|w| Some(w) != is) {
                 if self.raw_get(index, was.as_bytes())?.as_deref() == Some(&key[..]) {
                     self.remove(index, was.as_bytes());
                 }
             }
-            if let Some(is) = is {
-                if self.raw_get(index, is.as_bytes())?.is_none() {
-                    self.put(index, is.as_bytes(), key.to_vec());
-                }
+            let Some(is) = is else { continue };
+            let holder = self.raw_get(index, is.as_bytes())?.and_then(|v| keys::parse_id(&v));
+            let take = match holder {
+                None => true,
+                Some(id) if id == contact.id => false,
+                Some(id) => index == Tree::EmailContactid && !self.contact::<E>(id)?.is_some_and(|h| h.email_verified),
+            };
+            if take {
+                self.put(index, is.as_bytes(), key.to_vec());
             }
         }
         self.put(Tree::ContactidContact, &key, encode(contact));

@@ -3,9 +3,15 @@ import type { Id } from "./Id";
 import type { Timestamp } from "./Timestamp";
 
 /**
- * A customer. Found again by email or by the site's identifier, never duplicated.
+ * A customer. Found again by the site's identifier, or by an email someone vouched for.
  */
-export type Contact = { id: Id, name: string | null, email: string | null, identifier: string | null, 
+export type Contact = { id: Id, name: string | null, email: string | null, 
+/**
+ * The email came from a trusted side (the agent API, or a site that signed it), so it may
+ * find this contact again. An email a widget visitor typed is only shown: anybody can type
+ * anybody's address. Records from before this field read as unverified.
+ */
+email_verified: boolean, identifier: string | null, 
 /**
  * A language tag ("es", "it-IT") for what is written to them; English when unknown.
  */

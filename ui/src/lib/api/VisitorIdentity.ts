@@ -3,4 +3,12 @@
 /**
  * A site's logged-in user: their identifier and its HMAC-SHA256 under the inbox's secret.
  */
-export type VisitorIdentity = { identifier: string, identifier_hash: string, name?: string, email?: string, };
+export type VisitorIdentity = { identifier: string, identifier_hash: string, name?: string, 
+/**
+ * Kept on the contact only with `email_hash`; without it, ignored.
+ */
+email?: string, 
+/**
+ * HMAC-SHA256 (hex) of `email`, exactly as sent, under the same secret.
+ */
+email_hash?: string, };
