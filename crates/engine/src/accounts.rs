@@ -131,7 +131,11 @@ impl Desk {
 
     /// The agent a session token belongs to, if the session is alive and the account active.
     pub async fn authenticate(&self, token: &str) -> Result<Agent> {
-        let hash = token_hash(token);
+        self.session_agent(token_hash(token)).await
+    }
+
+    /// The agent of the session stored under `hash`, as `authenticate`.
+    pub(crate) async fn session_agent(&self, hash: TokenHash) -> Result<Agent> {
         let session = self.store().session(&hash)?.ok_or(EngineError::NotAuthenticated)?;
         let now = self.now();
         if now >= session.expires_at {
@@ -230,7 +234,8 @@ impl Desk {
         self.start_session(agent).await
     }
 
-    /// An admin deactivates an agent: their sessions stop working at once.
+    /// An admin deactivates an agent: their sessions are deleted at once, so reactivating the
+    /// account later does not bring any of them back.
     pub async fn deactivate_agent(&self, actor: &Agent, id: Id) -> Result<Agent> {
         require_admin(actor, "deactivate agents")?;
         if actor.id == id {
@@ -281,6 +286,8 @@ impl Desk {
             }
             record.agent.status = status;
             tx.put_agent(&record)?;
+            // On reactivation too: a build before this one kept a deactivated agent's sessions.
+            tx.remove_sessions_of(id)?;
             tx.record(Some(actor), event.clone())?;
             if record.agent.can_log_in() {
                 crate::routing::join(tx, &router, &record.agent)?;

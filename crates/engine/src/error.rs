@@ -21,6 +21,8 @@ pub enum EngineError {
     NotAuthenticated,
     #[error("this account is deactivated: ask an admin to reactivate it")]
     AccountDeactivated,
+    #[error("this stream ticket is unknown, already used or expired: fetch a new one with POST /api/v1/stream/ticket")]
+    StreamTicketInvalid,
     #[error("too many failed logins: try again in {} s", .retry_after.as_secs().max(1))]
     TooManyAttempts { retry_after: Duration },
     #[error("only an admin can {0}")]

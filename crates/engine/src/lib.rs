@@ -18,6 +18,7 @@ mod routing;
 mod scheduler;
 mod search;
 mod secrets;
+mod stream_tickets;
 mod widget;
 
 pub use accounts::{Invitation, InvitationInfo, LoginOutcome, SetupStatus};
@@ -35,6 +36,7 @@ pub use outbox::{TestEmailOutcome, TestEmailRequest, TranscriptRequest};
 pub use presence::OnlineVisitor;
 pub use routing::{AgentLoad, AssignRequest, AvailabilityRequest, RoutingOverview, Waiting};
 pub use search::{Rebuilding, SearchHit, SearchRequest, SearchResults, SearchSnippet, SnippetPart, COMMIT_INTERVAL};
+pub use stream_tickets::{StreamSession, StreamTicket, STREAM_TICKET_TTL};
 pub use widget::{
     ContinueRequest, CsatRequest, Visitor, VisitorContact, VisitorConversation, VisitorDetails, VisitorIdentity,
     VisitorMessage, VisitorPosted, VisitorSession, VisitorTranscriptRequest,
@@ -68,6 +70,8 @@ struct Inner {
     viewing: broadcast::Sender<frontdesk_domain::event::Viewing>,
     /// Failed logins per email address and per client address; lost on restart on purpose.
     throttles: Mutex<HashMap<String, LoginThrottle>>,
+    /// Tickets issued for opening the event stream and not yet used; lost on restart on purpose.
+    stream_tickets: stream_tickets::StreamTickets,
     /// Wakes the scheduler after a command that may have set a timer.
     timers_changed: tokio::sync::Notify,
     /// Wakes the outbox worker after a command queued an email.
@@ -126,6 +130,7 @@ impl Desk {
                 typing,
                 viewing,
                 throttles: Mutex::default(),
+                stream_tickets: Default::default(),
                 timers_changed,
                 outbox_changed: tokio::sync::Notify::new(),
                 router,

@@ -136,13 +136,14 @@ async fn an_invited_agent_sets_a_password_and_logs_in_and_a_deactivated_one_is_s
     ));
     assert!(matches!(f.desk.deactivate_agent(&bob.agent, admin.id).await, Err(EngineError::AdminOnly(_))));
     f.desk.deactivate_agent(&admin, bob.agent.id).await.unwrap();
-    assert!(matches!(f.desk.authenticate(&bob.token).await, Err(EngineError::AccountDeactivated)));
+    assert!(matches!(f.desk.authenticate(&bob.token).await, Err(EngineError::NotAuthenticated)), "the session is gone");
     assert!(matches!(
         f.desk.login("bob@acme.test", "bobs password".into(), "c").await,
         Err(EngineError::AccountDeactivated)
     ));
     f.desk.reactivate_agent(&admin, bob.agent.id).await.unwrap();
     f.desk.login("bob@acme.test", "bobs password".into(), "c").await.expect("reactivated");
+    assert!(matches!(f.desk.authenticate(&bob.token).await, Err(EngineError::NotAuthenticated)), "and stays gone");
 }
 
 #[tokio::test]

@@ -243,7 +243,9 @@ async fn run(bin: String, n: usize, seconds: u64) -> Result<(), Error> {
     let due: Due = Arc::default();
     let deliveries = Arc::new(Mutex::new(Vec::<u64>::new()));
     {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/stream?access_token={admin}")).await?;
+        let ticket = ok(http.post(format!("{url}/api/v1/stream/ticket")).bearer_auth(&admin)).await?;
+        let ticket = ticket["ticket"].as_str().ok_or("the desk gave no stream ticket")?;
+        let (ws, _) = tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/stream?ticket={ticket}")).await?;
         let (due, deliveries) = (due.clone(), deliveries.clone());
         tokio::spawn(async move {
             let (_, mut read) = ws.split();

@@ -52,6 +52,7 @@ impl From<EngineError> for ApiError {
             E::SessionExpired => (StatusCode::UNAUTHORIZED, "session_expired"),
             E::NotAuthenticated => (StatusCode::UNAUTHORIZED, "not_authenticated"),
             E::AccountDeactivated => (StatusCode::UNAUTHORIZED, "account_deactivated"),
+            E::StreamTicketInvalid => (StatusCode::UNAUTHORIZED, "stream_ticket_invalid"),
             E::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             E::AdminOnly(_) => (StatusCode::FORBIDDEN, "admin_only"),
             E::Conflict(_) => (StatusCode::CONFLICT, "conflict"),

@@ -78,6 +78,7 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .route("/invitations/{token}/accept", post(api::accept_invitation))
         .route("/events", get(api::events))
         .route("/stream", get(stream::stream))
+        .route("/stream/ticket", post(stream::ticket))
         .route("/inboxes", get(c::inboxes).post(c::create_inbox))
         .route("/inboxes/{id}", patch(c::update_inbox))
         .route("/inboxes/{id}/customer_messages", post(c::customer_message))

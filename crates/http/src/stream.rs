@@ -1,13 +1,16 @@
 //! The agents' live event stream over a WebSocket, and the test clock's endpoint.
 //!
-//! A client connects with `?access_token=…` (browsers cannot set headers on a WebSocket) and
-//! `&after=<event id>` to resume; it gets every event after that one, oldest first, then each new
-//! one as it commits. Memory per client stays small: the client reads from the desk's bounded
-//! broadcast, and one that falls behind is caught up from the store instead of being buffered.
+//! A client first fetches a one-time ticket with `POST /stream/ticket` (authenticated as any
+//! call), then connects with `?ticket=…` within 30 s: browsers cannot set headers on a WebSocket,
+//! and a session token in the URL would end up in proxy logs. `&after=<event id>` resumes: the
+//! client gets every event after that one, oldest first, then each new one as it commits. The
+//! open stream checks its session now and then, and ends when it is logged out or deactivated.
+//! Memory per client stays small: the client reads from the desk's bounded broadcast, and one
+//! that falls behind is caught up from the store instead of being buffered.
 //! Frames without an `id` are signals that are never stored (`StreamSignal`: who is typing or
 //! viewing, and the desktop notification an event gives this agent).
 
-use crate::auth::QueryParams;
+use crate::auth::{CurrentAgent, QueryParams};
 use crate::openapi::{JsonRefusals, SignedIn};
 use crate::{ApiError, AppState};
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -18,7 +21,7 @@ use axum::Json;
 use frontdesk_domain::event::{Typing, Viewing};
 use frontdesk_domain::notification::Notification;
 use frontdesk_domain::{Event, EventKind, Id, Timestamp};
-use frontdesk_engine::Desk;
+use frontdesk_engine::{Desk, StreamSession, StreamTicket};
 use futures_util::SinkExt;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -32,8 +35,12 @@ const BURST: usize = 32;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct StreamQuery {
-    /// The session token (as in `Authorization: Bearer`).
-    pub access_token: String,
+    /// A ticket from `POST /api/v1/stream/ticket`; it opens one stream, within 30 s.
+    #[param(value_type = String)]
+    pub ticket: Option<String>,
+    /// No longer accepted: read only to say so.
+    #[param(ignore)]
+    pub access_token: Option<String>,
     /// Resume after this event id; without it, only new events are sent.
     #[param(value_type = Option<String>)]
     pub after: Option<Id>,
@@ -41,17 +48,27 @@ pub struct StreamQuery {
 
 #[utoipa::path(get, path = "/api/v1/stream", tag = "events", params(StreamQuery), responses(
     (status = 101, description = "a WebSocket; each text frame is one `Event` as JSON"),
-    (status = 401, body = crate::ErrorBody)))]
+    (status = 400, body = crate::ErrorBody, description = "`after` is not an event id"),
+    (status = 401, body = crate::ErrorBody,
+        description = "no ticket, or one unknown, used, expired or of a session that has ended")))]
 pub async fn stream(
     State(s): State<AppState>,
     QueryParams(q): QueryParams<StreamQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let agent = s.desk.authenticate(&q.access_token).await?;
+    let Some(ticket) = q.ticket else {
+        let message = if q.access_token.is_some() {
+            "a session token is not accepted in the stream's URL: fetch a ticket with POST /api/v1/stream/ticket and connect with ?ticket=…"
+        } else {
+            "the stream needs a ticket: fetch one with POST /api/v1/stream/ticket and connect with ?ticket=…"
+        };
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "stream_ticket_required", message));
+    };
+    let session = s.desk.open_stream(&ticket).await?;
     let desk = s.desk.clone();
     Ok(upgrade.max_message_size(64 * 1024).read_buffer_size(8 * 1024).write_buffer_size(8 * 1024).on_upgrade(
         move |socket| async move {
-            if let Err(e) = pump(desk, socket, q.access_token, agent.id, q.after).await {
+            if let Err(e) = pump(desk, socket, session, q.after).await {
                 tracing::debug!("event stream ended: {e}");
             }
         },
@@ -113,7 +130,16 @@ async fn catch_up(desk: &Desk, socket: &mut WebSocket, me: Id, mut last: Option<
     }
 }
 
-async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: Option<Id>) -> Result<(), StreamEnd> {
+/// A ticket for `GET /stream`, bound to this request's session: it opens one stream within 30 s.
+#[utoipa::path(post, path = "/api/v1/stream/ticket", tag = "events", security(("bearer" = [])), responses(
+    crate::openapi::SignedIn,
+    (status = 200, body = StreamTicket, description = "a one-time ticket, valid for 30 s")))]
+pub async fn ticket(State(s): State<AppState>, me: CurrentAgent) -> Result<Json<StreamTicket>, ApiError> {
+    Ok(Json(s.desk.stream_ticket(&me.agent, &me.token)?))
+}
+
+async fn pump(desk: Desk, mut socket: WebSocket, session: StreamSession, after: Option<Id>) -> Result<(), StreamEnd> {
+    let me = session.agent.id;
     // Subscribe before reading the store, so nothing committed in between is missed.
     let mut live = desk.subscribe();
     // Without a cursor the stream starts now; a lagging client is then caught up from here,
@@ -179,7 +205,7 @@ async fn pump(desk: Desk, mut socket: WebSocket, token: String, me: Id, after: O
                 Some(Ok(_)) => {} // pings are answered by the library; clients send nothing else
             },
             _ = session_check.tick() => {
-                if desk.authenticate(&token).await.is_err() {
+                if desk.check_stream_session(&session).await.is_err() {
                     let _ = socket.send(WsMessage::Close(None)).await;
                     return Err(StreamEnd::SessionEnded);
                 }

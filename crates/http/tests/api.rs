@@ -146,7 +146,8 @@ async fn admins_invite_and_deactivate_and_agents_cannot() {
     let off = c.call("POST", &format!("/api/v1/agents/{bob_id}/deactivate"), Some(&admin), None).await;
     assert_eq!(off.body["status"], "deactivated");
     let shut = c.call("GET", "/api/v1/me", Some(bob_token), None).await;
-    assert_eq!((shut.status, error_code(&shut)), (StatusCode::UNAUTHORIZED, "account_deactivated"));
+    // The session itself is gone, not merely refused (see tests/sessions.rs).
+    assert_eq!((shut.status, error_code(&shut)), (StatusCode::UNAUTHORIZED, "not_authenticated"));
     let bad_id = c.call("POST", "/api/v1/agents/not-an-id/deactivate", Some(&admin), None).await;
     assert_eq!(bad_id.status, StatusCode::BAD_REQUEST);
 }

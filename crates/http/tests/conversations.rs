@@ -181,12 +181,13 @@ async fn the_event_stream_replays_from_a_cursor_then_delivers_changes_live() {
     let app = c.app().into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let refused = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?access_token=wrong")).await;
-    assert!(refused.is_err(), "a wrong token gets no stream");
+    let refused = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?ticket=wrong")).await;
+    assert!(refused.is_err(), "a wrong ticket gets no stream");
 
     // Resume from the start of history: setup and the inbox come first.
     let first_event = c.ok("GET", "/api/v1/events?limit=1", &token, None).await["items"][0]["id"].clone();
-    let url = format!("ws://{addr}/api/v1/stream?access_token={token}&after={}", first_event.as_str().unwrap());
+    let ticket = c.stream_ticket(&token).await;
+    let url = format!("ws://{addr}/api/v1/stream?ticket={ticket}&after={}", first_event.as_str().unwrap());
     let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     assert_eq!(next(&mut ws).await["type"], "inbox.created");
 

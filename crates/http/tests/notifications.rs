@@ -26,7 +26,8 @@ async fn an_agent_is_notified_of_assignments_replies_and_mentions_unless_muted_o
     // The stream resumes from here, so it sees each later event in order however soon it starts.
     let after = c.desk.last_event_id().unwrap().unwrap();
     let addr = serve(&c).await;
-    let url = format!("ws://localhost:{}/api/v1/stream?access_token={ben}&after={after}", addr.port());
+    let ticket = c.stream_ticket(&ben).await;
+    let url = format!("ws://localhost:{}/api/v1/stream?ticket={ticket}&after={after}", addr.port());
     let (mut stream, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     c.ok("PUT", &format!("/api/v1/conversations/{rosa}/assignee"), &admin, Some(json!({"assignee": ben_id}))).await;
     let n = next_of(&mut stream, "notification").await;

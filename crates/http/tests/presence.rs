@@ -18,9 +18,9 @@ async fn the_other_agents_see_who_is_viewing_a_conversation() {
     let posted = c.ok("POST", &path, &ana, Some(json!({"contact": {"email": "a@b.test"}, "content": "hi"}))).await;
     let id = posted["conversation"]["id"].as_str().unwrap().to_string();
     let addr = serve(&c).await;
-    let stream_of = |token: &str| format!("ws://localhost:{}/api/v1/stream?access_token={token}", addr.port());
-    let (mut bens, _) = tokio_tungstenite::connect_async(stream_of(&ben)).await.unwrap();
-    let (mut anas, _) = tokio_tungstenite::connect_async(stream_of(&ana)).await.unwrap();
+    let stream_of = |ticket: String| format!("ws://localhost:{}/api/v1/stream?ticket={ticket}", addr.port());
+    let (mut bens, _) = tokio_tungstenite::connect_async(stream_of(c.stream_ticket(&ben).await)).await.unwrap();
+    let (mut anas, _) = tokio_tungstenite::connect_async(stream_of(c.stream_ticket(&ana).await)).await.unwrap();
 
     // Ana opens it: Ben is told (again and again, so nothing is lost by starting late).
     let viewing = format!("/api/v1/conversations/{id}/viewing");

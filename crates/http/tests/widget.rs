@@ -611,7 +611,7 @@ async fn typing_and_seen_marks_reach_the_other_side_but_a_note_being_typed_does_
     let (visitor, id) = w.start("Hello?").await;
     let addr = serve(&c).await;
     let (mut customer, _) = tokio_tungstenite::connect_async(w.stream_url(addr, &visitor)).await.unwrap();
-    let agent_url = format!("ws://localhost:{}/api/v1/stream?access_token={admin}", addr.port());
+    let agent_url = format!("ws://localhost:{}/api/v1/stream?ticket={}", addr.port(), c.stream_ticket(&admin).await);
     let (mut agents, _) = tokio_tungstenite::connect_async(agent_url).await.unwrap();
 
     // The customer types: the agents see it, with no event id (it is not stored).

@@ -150,6 +150,39 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// Ends every session of `agent`, those written earlier in the batch included; returns how
+    /// many. It reads the whole session tree rather than an agent → sessions index: the tree
+    /// holds one small entry per login (a few per agent, on a desk of 2–30 agents) and only an
+    /// admin changing an account's status asks for this, so an index (and the schema version
+    /// and backfill it would need) would cost every login a write to save a rare short scan.
+    pub fn remove_sessions_of<E>(&mut self, agent: Id) -> TxResult<usize, E> {
+        let tree = Tree::TokenhashSession;
+        let belongs =
+            |v: &[u8]| -> Result<bool, StoreError> { Ok(decode::<SessionRecord>(tree.name(), v)?.agent == agent) };
+        let mut theirs = std::collections::BTreeSet::new();
+        for entry in self.trees.get(tree).iter() {
+            let (k, v) = entry?;
+            if belongs(&v)? {
+                theirs.insert(k.to_vec());
+            }
+        }
+        // Later writes win: a pending removal, or a session rewritten for someone else, is not theirs.
+        for ((t, k), v) in self.pending() {
+            if t != tree {
+                continue;
+            }
+            if v.as_deref().map(belongs).transpose()?.unwrap_or(false) {
+                theirs.insert(k.clone());
+            } else {
+                theirs.remove(k);
+            }
+        }
+        for k in &theirs {
+            self.remove(tree, k);
+        }
+        Ok(theirs.len())
+    }
+
     pub fn invitation<E>(&self, token: &TokenHash) -> TxResult<Option<InvitationRecord>, E> {
         self.read(Tree::TokenhashInvitation, &keys::token(token))
     }

@@ -112,6 +112,13 @@ impl Client {
     }
 }
 
+impl Client {
+    /// A one-time ticket that opens the agents' event stream as `token`'s session.
+    pub async fn stream_ticket(&self, token: &str) -> String {
+        self.ok("POST", "/api/v1/stream/ticket", token, None).await["ticket"].as_str().unwrap().to_string()
+    }
+}
+
 pub fn error_code(r: &Reply) -> &str {
     r.body["error"]["code"].as_str().unwrap_or_else(|| panic!("not an API error: {:?}", r.body))
 }
