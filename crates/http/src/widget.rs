@@ -284,7 +284,7 @@ pub async fn messages(
     State(s): State<AppState>,
     caller: WidgetCaller,
     Path(id): Path<String>,
-    Query(q): Query<VisitorMessagesQuery>,
+    crate::auth::QueryParams(q): crate::auth::QueryParams<VisitorMessagesQuery>,
 ) -> ApiResult<Json<Vec<VisitorMessage>>> {
     let id = parse_id(&id, "conversation")?;
     let page = s.desk.visitor_messages(caller.visitor()?, id, q.after_seq.unwrap_or(0), q.limit.unwrap_or(100))?;
