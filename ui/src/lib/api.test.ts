@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiError, Client, deskAddress, type TokenStore } from './api';
 import { href, parseRoute } from './route';
 import { WORDS } from './i18n.svelte';
@@ -51,6 +51,19 @@ describe('the API client', () => {
     const client = new Client(tokens, '', answering(401, wrong));
     await expect(client.login('a@b.test', 'x')).rejects.toThrow('the email or the password is wrong');
     expect(tokens.value).toBe('still-good');
+  });
+
+  it('opens the live stream with a one-time ticket, never with the session token in the URL', async () => {
+    vi.stubGlobal('location', { href: 'https://desk.test/inbox' });
+    const seen: Request[] = [];
+    const client = new Client(memoryTokens('s3ss10n'), '', answering(200, { ticket: 'once', expires_at: 1 }, seen));
+    const url = new URL((await client.streamUrl('42'))!);
+    vi.unstubAllGlobals();
+    expect(`${url.protocol}//${url.host}${url.pathname}`).toBe('wss://desk.test/api/v1/stream');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ ticket: 'once', after: '42' });
+    expect([seen[0].method, new URL(seen[0].url).pathname]).toEqual(['POST', '/api/v1/stream/ticket']);
+    expect(seen[0].headers.get('authorization')).toBe('Bearer s3ss10n');
+    expect(await new Client(memoryTokens(), '', answering(200, {})).streamUrl(null)).toBeNull();
   });
 
   it('explains a response that is not the API’s error shape', async () => {

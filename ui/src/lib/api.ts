@@ -33,6 +33,7 @@ import type { InviteRequest } from './api/InviteRequest';
 import type { LoginOutcome } from './api/LoginOutcome';
 import type { SetupRequest } from './api/SetupRequest';
 import type { SetupStatus } from './api/SetupStatus';
+import type { StreamTicket } from './api/StreamTicket';
 import type { SmtpSettingsInput } from './api/SmtpSettingsInput';
 import type { BackupSettings } from './api/BackupSettings';
 import type { BackupStatus } from './api/BackupStatus';
@@ -255,14 +256,18 @@ export class Client {
     this.call<AgentRouting>('PUT', `/api/v1/agents/${encodeURIComponent(agent)}/availability`, { availability });
   updateRouting = (agent: string, changes: RoutingChanges) =>
     this.call<AgentRouting>('PATCH', `/api/v1/agents/${encodeURIComponent(agent)}/routing`, changes);
-  /** The live event stream's address, resuming after `after` (an event id) when given. */
-  streamUrl = (after: string | null): string | null => {
-    const token = this.tokens.get();
-    if (!token) return null;
+  /**
+   * The live event stream's address, resuming after `after` (an event id) when given; null when
+   * signed out. It carries a one-time ticket valid for 30 s, never the session token (a URL ends
+   * up in proxy logs), so fetch a new one for each connection.
+   */
+  streamUrl = async (after: string | null): Promise<string | null> => {
+    if (!this.tokens.get()) return null;
+    const { ticket } = await this.call<StreamTicket>('POST', '/api/v1/stream/ticket');
     const base = new URL(this.base || '/', location.href);
     base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
     base.pathname = '/api/v1/stream';
-    base.search = `access_token=${encodeURIComponent(token)}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+    base.search = `ticket=${encodeURIComponent(ticket)}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
     return base.toString();
   };
   invitation = (token: string) => this.call<InvitationInfo>('GET', `/api/v1/invitations/${encodeURIComponent(token)}`);

@@ -1,5 +1,7 @@
 // The desk's live event stream: one WebSocket that reconnects by itself and resumes after the
-// last event it delivered, so a dropped connection or a sleeping laptop misses nothing.
+// last event it delivered, so a dropped connection or a sleeping laptop misses nothing. Each
+// connection asks for a fresh address: it holds a one-time ticket, good for one connection.
+import { ApiError } from './api';
 import type { Event } from './api/Event';
 import type { StreamSignal } from './api/StreamSignal';
 
@@ -12,20 +14,35 @@ export class LiveEvents {
   private retryMs = 500;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  /** A connection is being set up (its ticket fetched): a nudge then waits for it. */
+  private opening = false;
 
   constructor(
-    private readonly url: (after: string | null) => string | null,
+    /** The address to connect to, with a fresh ticket; null when signed out. */
+    private readonly url: (after: string | null) => Promise<string | null>,
     private readonly onEvent: (e: Event) => void,
     /** Called when the stream opened without a place to resume from: reload what is shown. */
     private readonly onResync: () => void = () => {},
     /** Frames that are not stored events (no `id`): who is typing. */
     private readonly onSignal: (s: StreamSignal) => void = () => {},
   ) {
-    this.connect();
+    void this.connect();
   }
 
-  private connect() {
-    const url = this.url(this.lastId);
+  private async connect() {
+    if (this.opening || this.stopped) return;
+    this.opening = true;
+    let url: string | null;
+    try {
+      url = await this.url(this.lastId);
+    } catch (err) {
+      this.opening = false;
+      // Signed out or deactivated: the client has already sent the window back to the login.
+      if (err instanceof ApiError && err.needsLogin) this.state = 'stopped';
+      else this.retry();
+      return;
+    }
+    this.opening = false;
     if (!url || this.stopped) {
       this.state = 'stopped';
       return;
@@ -54,11 +71,16 @@ export class LiveEvents {
     };
     socket.onclose = () => {
       if (this.socket !== socket || this.stopped) return;
-      this.state = 'reconnecting';
-      // Back off to at most 10 s apart, so a desk that restarts is found again soon.
-      this.timer = setTimeout(() => this.connect(), this.retryMs);
-      this.retryMs = Math.min(this.retryMs * 2, 10_000);
+      this.retry();
     };
+  }
+
+  private retry() {
+    if (this.stopped) return;
+    this.state = 'reconnecting';
+    // Back off to at most 10 s apart, so a desk that restarts is found again soon.
+    this.timer = setTimeout(() => void this.connect(), this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, 10_000);
   }
 
   /** Reconnects now (after the machine wakes or the network returns) instead of waiting. */
@@ -66,7 +88,7 @@ export class LiveEvents {
     if (this.state !== 'reconnecting') return;
     if (this.timer) clearTimeout(this.timer);
     this.retryMs = 500;
-    this.connect();
+    void this.connect();
   }
 
   stop() {
@@ -84,7 +106,7 @@ export class EventHub {
   readonly live: LiveEvents;
   private listeners: Listener[] = [];
 
-  constructor(url: (after: string | null) => string | null) {
+  constructor(url: (after: string | null) => Promise<string | null>) {
     this.live = new LiveEvents(
       url,
       (e) => this.listeners.forEach((l) => l.event(e)),
