@@ -209,7 +209,7 @@ pub async fn config(
 
 #[utoipa::path(post, path = "/api/widget/v1/identify", tag = "widget", params(WidgetQuery),
     request_body = VisitorIdentity, responses(WidgetRefusals, JsonRefusals, RateLimited, (status = 200, body = VisitorSession),
-    (status = 403, body = ErrorBody, description = "the hash does not match, the origin is not allowed, or the address is blocked")))]
+    (status = 403, body = ErrorBody, description = "the identifier's hash (or the email's, when one is sent) does not match, the origin is not allowed, or the address is blocked")))]
 pub async fn identify(
     State(s): State<AppState>,
     caller: WidgetCaller,
@@ -311,7 +311,8 @@ pub async fn rate(
     responses(WidgetRefusals, JsonRefusals, RateLimited,
     (status = 202, body = OutgoingEmail, description = "queued in the outbox"),
     (status = 404, body = ErrorBody, description = "not a conversation of this visitor"),
-    (status = 409, body = ErrorBody, description = "the desk has no email settings"),
+    (status = 409, body = ErrorBody, description = "`conversation_not_finished`: not solved or closed yet; `email_unavailable`: the desk cannot send email now"),
+    (status = 422, body = ErrorBody, description = "`not_your_address`: an address other than the contact's own; `invalid_input`: no address at all, or not an address"),
     (status = 429, body = ErrorBody, description = "the daily limit per customer")))]
 pub async fn transcript(
     State(s): State<AppState>,

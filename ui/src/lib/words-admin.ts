@@ -176,6 +176,9 @@ export const adminEn = {
     identityBefore: 'For logged-in users, add',
     identityAnd: 'and',
     identityAfter: ': the hex HMAC-SHA256 of the identifier made with this secret, on your server. Keep the secret there.',
+    identityEmailBefore: 'To give the chat their email, add',
+    identityEmailAfter:
+      ': the HMAC-SHA256 of the email exactly as written, made the same way. An email without its hash is ignored, so nobody can claim another customer’s address.',
   },
   email: {
     lead: 'The SMTP server that sends conversation transcripts to your customers.',
@@ -430,6 +433,9 @@ export const adminEs: AdminWords = {
     identityBefore: 'Para usuarios con sesión iniciada, añade',
     identityAnd: 'y',
     identityAfter: ': el HMAC-SHA256 en hexadecimal del identificador hecho con este secreto, en tu servidor. Guarda el secreto allí.',
+    identityEmailBefore: 'Para darle al chat su correo, añade',
+    identityEmailAfter:
+      ': el HMAC-SHA256 del correo tal cual se escribe, hecho igual. Un correo sin su hash se ignora, así nadie puede atribuirse la dirección de otro cliente.',
   },
   email: {
     lead: 'El servidor SMTP que envía las transcripciones de las conversaciones a tus clientes.',
@@ -682,6 +688,9 @@ export const adminIt: AdminWords = {
     identityBefore: 'Per gli utenti che hanno effettuato l’accesso, aggiungi',
     identityAnd: 'e',
     identityAfter: ": l'HMAC-SHA256 esadecimale dell'identificativo fatto con questo segreto, sul tuo server. Tieni lì il segreto.",
+    identityEmailBefore: 'Per dare alla chat la sua email, aggiungi',
+    identityEmailAfter:
+      ": l'HMAC-SHA256 dell'email così come è scritta, fatto allo stesso modo. Un'email senza il suo hash viene ignorata, così nessuno può spacciarsi per l'indirizzo di un altro cliente.",
   },
   email: {
     lead: 'Il server SMTP che invia le trascrizioni delle conversazioni ai tuoi clienti.',

@@ -59,6 +59,19 @@ const en = {
   replyDay: 'Typically replies within a day',
   away: 'We are away right now. Leave a message and we will answer when we are back.',
   backAt: 'Back {when}',
+  errNotFinished: 'The transcript can be emailed once the conversation is solved.',
+  errNotYourAddress: 'The transcript can only go to the email address you gave us.',
+  errEmailUnavailable: 'We cannot email the transcript right now. Sorry!',
+  errTooFast: 'That was a lot at once: wait a moment, then try again.',
+  errBlocked: 'This chat is not available from your network. Please reach us another way.',
+  errUnavailable: 'This chat is not available right now. Please try again later.',
+  errSignIn: 'We could not sign you in to the chat. Reload the page to try again.',
+  errNotFound: 'That conversation is not here any more. Reload the page.',
+  errOffline: 'We cannot reach the chat: check your connection and try again.',
+  errEmail: 'That email address does not look right: check it and try again.',
+  errMessage: 'That message is empty or too long: check it and try again.',
+  errInput: 'Something in what you entered is not right: check it and try again.',
+  errGeneric: 'Something went wrong. Please try again in a moment.',
 };
 
 export type Words = typeof en;
@@ -115,6 +128,19 @@ const es: Words = {
   replyDay: 'Suele responder en un día',
   away: 'Ahora no estamos. Deja un mensaje y te responderemos a la vuelta.',
   backAt: 'De vuelta: {when}',
+  errNotFinished: 'La transcripción se puede enviar cuando la conversación esté resuelta.',
+  errNotYourAddress: 'La transcripción solo puede ir al correo que nos diste.',
+  errEmailUnavailable: 'Ahora no podemos enviar la transcripción. ¡Lo sentimos!',
+  errTooFast: 'Demasiado de golpe: espera un momento y vuelve a intentarlo.',
+  errBlocked: 'Este chat no está disponible desde tu red. Contáctanos de otra forma.',
+  errUnavailable: 'Este chat no está disponible ahora. Inténtalo más tarde.',
+  errSignIn: 'No pudimos identificarte en el chat. Recarga la página para intentarlo de nuevo.',
+  errNotFound: 'Esa conversación ya no está aquí. Recarga la página.',
+  errOffline: 'No podemos conectar con el chat: revisa tu conexión y vuelve a intentarlo.',
+  errEmail: 'Ese correo no parece correcto: revísalo y vuelve a intentarlo.',
+  errMessage: 'El mensaje está vacío o es demasiado largo: revísalo y vuelve a intentarlo.',
+  errInput: 'Algo de lo que escribiste no es correcto: revísalo y vuelve a intentarlo.',
+  errGeneric: 'Algo salió mal. Vuelve a intentarlo en un momento.',
 };
 
 const it: Words = {
@@ -169,6 +195,19 @@ const it: Words = {
   replyDay: 'Di solito risponde entro un giorno',
   away: 'Ora non ci siamo. Lascia un messaggio e ti risponderemo al rientro.',
   backAt: 'Di ritorno: {when}',
+  errNotFinished: 'La trascrizione si può inviare quando la conversazione è risolta.',
+  errNotYourAddress: "La trascrizione può andare solo all'email che ci hai dato.",
+  errEmailUnavailable: 'Ora non possiamo inviare la trascrizione. Ci dispiace!',
+  errTooFast: 'Troppo tutto insieme: aspetta un momento e riprova.',
+  errBlocked: 'Questa chat non è disponibile dalla tua rete. Contattaci in un altro modo.',
+  errUnavailable: 'Questa chat ora non è disponibile. Riprova più tardi.',
+  errSignIn: "Non siamo riusciti a riconoscerti nella chat. Ricarica la pagina per riprovare.",
+  errNotFound: 'Quella conversazione non è più qui. Ricarica la pagina.',
+  errOffline: 'Non riusciamo a raggiungere la chat: controlla la connessione e riprova.',
+  errEmail: "Quell'indirizzo email non sembra giusto: controllalo e riprova.",
+  errMessage: 'Il messaggio è vuoto o troppo lungo: controllalo e riprova.',
+  errInput: 'Qualcosa di ciò che hai scritto non va: controlla e riprova.',
+  errGeneric: 'Qualcosa è andato storto. Riprova tra un momento.',
 };
 
 export const WORDS: Record<Lang, Words> = { en, es, it };

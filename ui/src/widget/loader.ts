@@ -3,7 +3,8 @@
 // It adds the launcher and the chat iframe inside a shadow root, so the page's styles
 // cannot reach them and theirs cannot leak out; it defines no global but a guard flag.
 // Optional: data-identifier, data-identifier-hash (HMAC-SHA256 of the identifier under the
-// inbox's identity secret), data-name, data-email for a logged-in user.
+// inbox's identity secret), data-name, data-email and data-email-hash (HMAC-SHA256 of the email
+// under the same secret; an email without it is ignored) for a logged-in user.
 import type { WidgetConfig } from '../lib/api/WidgetConfig';
 
 interface FrontdeskMessage {
@@ -143,7 +144,13 @@ function mount(script: HTMLScriptElement, desk: string, query: URLSearchParams, 
       if (d.identifier && d.identifierHash) {
         post({
           type: 'identity',
-          identity: { identifier: d.identifier, identifier_hash: d.identifierHash, name: d.name, email: d.email },
+          identity: {
+            identifier: d.identifier,
+            identifier_hash: d.identifierHash,
+            name: d.name,
+            email: d.email,
+            email_hash: d.emailHash,
+          },
         });
       }
     }
