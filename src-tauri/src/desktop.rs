@@ -141,3 +141,17 @@ fn tray(app: &AppHandle, url: tauri::Url) -> tauri::Result<()> {
     .build(app)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_s_own_pages_have_the_agent_app_s_policy() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).expect("tauri.conf.json");
+        assert_eq!(
+            conf["app"]["security"]["csp"].as_str(),
+            Some(frontdesk_http::agent_policy().as_str()),
+            "tauri.conf.json's csp must say what the desk's pages send"
+        );
+    }
+}

@@ -10,6 +10,7 @@ mod canned;
 mod conversations;
 mod email;
 mod error;
+mod headers;
 mod openapi;
 mod presence;
 mod routing;
@@ -22,6 +23,7 @@ mod widget;
 pub use api::{AcceptInvitationRequest, AgentPage, EventPage, Health, InviteRequest, LoginRequest};
 pub use conversations::{ConversationPage, CustomerMessageRequest, MessagePage, ReplyRequest, TeamRequest, ViewCounts};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
+pub use headers::agent_policy;
 pub use openapi::openapi_json;
 pub use stream::{AdvanceClockRequest, ClockAdvanced};
 pub use widget::{VisitorEvent, VisitorMessageRequest, WidgetConfig};
@@ -149,6 +151,7 @@ pub fn router(desk: Desk, hosts: HostPolicy, test_clock: Option<Arc<ShiftedClock
         .with_state(AppState { desk, test_clock, visitors: visitors::VisitorHub::default() })
         // JSON bodies (`JsonBody`); uploads read their bodies with a limit of their own.
         .layer(axum::extract::DefaultBodyLimit::max(auth::JSON_BODY_LIMIT))
+        .layer(middleware::from_fn(headers::secure))
         .layer(tower_http::trace::TraceLayer::new_for_http());
     match hosts {
         HostPolicy::LoopbackOnly => app = app.layer(middleware::from_fn(loopback_host_only)),

@@ -435,7 +435,7 @@ pub async fn frame(State(s): State<AppState>, Query(q): Query<WidgetQuery>) -> R
         true => "'none'".to_string(),
         false => inbox.widget.allowed_origins.join(" "),
     };
-    let csp = format!("frame-ancestors {ancestors}");
+    let csp = crate::headers::widget_policy(&ancestors);
     let mut response = crate::ui::file("widget.html");
     if let Ok(v) = HeaderValue::from_str(&csp) {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
