@@ -34,6 +34,7 @@ const CATCH_UP_PAGE: usize = 500;
 const BURST: usize = 32;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StreamQuery {
     /// A ticket from `POST /api/v1/stream/ticket`; it opens one stream, within 30 s.
     #[param(value_type = String)]

@@ -114,3 +114,19 @@ async fn the_stream_refuses_a_session_token_in_its_url() {
     let bare = open_stream(addr, "").await.unwrap_err();
     assert_eq!(code(&bare), (StatusCode::UNAUTHORIZED, "stream_ticket_required"));
 }
+
+#[tokio::test]
+async fn the_api_document_describes_the_ticket_and_the_stream_query() {
+    let c = Client::new();
+    let doc = c.call("GET", "/api/openapi.json", None, None).await.body;
+    let ticket = &doc["paths"]["/api/v1/stream/ticket"]["post"];
+    for status in ["200", "401"] {
+        assert!(ticket["responses"].get(status).is_some(), "POST /stream/ticket documents {status}: {ticket}");
+    }
+    let params = doc["paths"]["/api/v1/stream"]["get"]["parameters"].as_array().unwrap();
+    let found: Vec<(&str, &str, bool)> = params
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["in"].as_str().unwrap(), p["required"].as_bool().unwrap_or(false)))
+        .collect();
+    assert_eq!(found, [("ticket", "query", true), ("after", "query", false)]);
+}
