@@ -541,7 +541,9 @@ pub(crate) fn find_or_create_contact(
     };
     let found = match (found, &email) {
         (Some(c), _) => Some(c),
-        (None, Some(e)) => tx.contact_by_email(e)?,
+        // An entry from before emails were verified may have been typed into the widget by
+        // anybody: it finds nobody, and the new contact's verified email takes it over.
+        (None, Some(e)) => tx.contact_by_email(e)?.filter(|c| c.email_verified),
         (None, None) => None,
     };
     match found {
