@@ -93,3 +93,40 @@ impl Desk {
         self.session_agent(stream.session).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiting(expires_at: i64) -> Waiting {
+        Waiting { agent: Id(1), session: TokenHash([0; 32]), expires_at: Timestamp(expires_at) }
+    }
+
+    fn key(n: usize) -> TokenHash {
+        let mut k = [0; 32];
+        k[..8].copy_from_slice(&(n as u64).to_be_bytes());
+        TokenHash(k)
+    }
+
+    #[test]
+    fn a_full_set_forgets_expired_tickets_first_then_the_one_closest_to_expiring() {
+        let tickets = StreamTickets::default();
+        // At t = 6,000 the first 5,001 have expired (one expiring at 6,000 is expired then).
+        for n in 0..MAX_WAITING {
+            tickets.issue(key(n), waiting(1_000 + n as i64), Timestamp(0));
+        }
+        tickets.issue(key(MAX_WAITING), waiting(40_000), Timestamp(6_000));
+        let held = tickets.0.lock().unwrap().len();
+        assert_eq!(held, MAX_WAITING - 5_001 + 1, "the expired ones went, the rest stayed");
+        assert!(tickets.take(&key(5_000)).is_none() && tickets.take(&key(5_001)).is_some());
+
+        let tickets = StreamTickets::default();
+        for n in 0..MAX_WAITING {
+            tickets.issue(key(n), waiting(100_000 + n as i64), Timestamp(0));
+        }
+        tickets.issue(key(MAX_WAITING), waiting(200_000), Timestamp(0));
+        assert_eq!(tickets.0.lock().unwrap().len(), MAX_WAITING);
+        assert!(tickets.take(&key(0)).is_none(), "the one closest to expiring made room");
+        assert!(tickets.take(&key(1)).is_some() && tickets.take(&key(MAX_WAITING)).is_some());
+    }
+}
