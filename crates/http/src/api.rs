@@ -60,6 +60,7 @@ pub struct EventPage {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Return items after this id (the previous page's `next_cursor`).
     #[param(value_type = Option<String>)]

@@ -18,6 +18,7 @@ use serde::Deserialize;
 type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The file's name, as chosen on the uploader's computer.
     pub name: Option<String>,

@@ -89,6 +89,7 @@ pub struct ViewCounts {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ViewQuery {
     /// `all` (default), `mine`, `unassigned`, `assignee:<agent id>`, `inbox:<id>`, `team:<id>`
     /// or `label:<name>`.
@@ -102,12 +103,14 @@ pub struct ViewQuery {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CountQuery {
     /// As for listing conversations.
     pub view: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MessageQuery {
     /// Messages after this sequence number (default 0: from the start).
     pub after_seq: Option<u64>,

@@ -15,6 +15,7 @@ use serde::Deserialize;
 type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// Emails queued before this one (the last id of the previous page).
     pub before: Option<String>,

@@ -15,6 +15,7 @@ use serde::Deserialize;
 type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// At most this many waiting conversations (default 100, at most 1000).
     pub limit: Option<usize>,

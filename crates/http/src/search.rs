@@ -13,6 +13,7 @@ use frontdesk_engine::{SearchRequest, SearchResults};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words (each must match; stemmed and accent-folded per the conversation's language),
     /// "quoted phrases", `#1042` for a conversation number, the start of an email or order

@@ -37,6 +37,7 @@ use std::collections::HashSet;
 type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WidgetQuery {
     /// The inbox's public website token, from the snippet.
     pub website_token: Option<String>,
@@ -178,6 +179,7 @@ pub struct VisitorMessageRequest {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VisitorMessagesQuery {
     /// Messages after this sequence number (default 0).
     pub after_seq: Option<u64>,

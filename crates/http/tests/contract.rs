@@ -128,3 +128,30 @@ async fn the_shared_refusals_are_the_answers_of_the_extractors() {
     let unknown_token = c.call("GET", "/api/widget/v1/inbox?website_token=nope", None, None).await;
     assert_eq!(unknown_token.status, StatusCode::NOT_FOUND);
 }
+
+#[test]
+fn path_parameters_are_the_path_s_own_and_the_rest_are_query_parameters() {
+    let doc = frontdesk_http::openapi_json();
+    let mut checked = 0;
+    for (path, ops) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in ops.as_object().into_iter().flatten() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap_or_default();
+                let placeholder = format!("{{{name}}}");
+                match p["in"].as_str() {
+                    // A query parameter documented as a path one is sent in the path by clients.
+                    Some("path") => assert!(path.contains(&placeholder), "{method} {path}: '{name}' is not in the path"),
+                    Some("query") => assert!(!path.contains(&placeholder), "{method} {path}: '{name}' is the path's"),
+                    other => panic!("{method} {path}: '{name}' is in {other:?}"),
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 40, "only {checked} parameters in the document");
+    let limit = operation(&doc, "get", "/api/v1/conversations")["parameters"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == "limit").cloned())
+        .unwrap_or_default();
+    assert_eq!((limit["in"].as_str(), limit["required"].as_bool()), (Some("query"), Some(false)), "{limit}");
+}
