@@ -122,7 +122,14 @@ async fn only_the_inboxs_allowed_origins_reach_the_widget() {
         .body(Body::empty())
         .unwrap();
     let frame = c.send(req).await;
-    assert_eq!(frame.headers[header::CONTENT_SECURITY_POLICY], format!("frame-ancestors {SHOP}"));
+    // The same policy as the agent app's pages, but framed by the shop alone.
+    let policy = frame.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap_or_default();
+    let directives: Vec<&str> = policy.split(';').map(str::trim).collect();
+    assert_eq!(directives.last(), Some(&format!("frame-ancestors {SHOP}").as_str()), "{policy}");
+    let agent_policy = frontdesk_http::agent_policy();
+    let agent: Vec<&str> = agent_policy.split(';').map(str::trim).collect();
+    assert_eq!(directives[..directives.len() - 1], agent[..agent.len() - 1], "{policy}");
+    assert!(directives.contains(&"script-src 'self'"), "{policy}");
 }
 
 #[tokio::test]
