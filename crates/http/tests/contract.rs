@@ -140,7 +140,9 @@ fn path_parameters_are_the_path_s_own_and_the_rest_are_query_parameters() {
                 let placeholder = format!("{{{name}}}");
                 match p["in"].as_str() {
                     // A query parameter documented as a path one is sent in the path by clients.
-                    Some("path") => assert!(path.contains(&placeholder), "{method} {path}: '{name}' is not in the path"),
+                    Some("path") => {
+                        assert!(path.contains(&placeholder), "{method} {path}: '{name}' is not in the path")
+                    }
                     Some("query") => assert!(!path.contains(&placeholder), "{method} {path}: '{name}' is the path's"),
                     other => panic!("{method} {path}: '{name}' is in {other:?}"),
                 }
