@@ -51,6 +51,12 @@ describe('a visitor reads refusals in their own language, never the admin’s in
     expect(visitorError(new ApiError(422, 'invalid_input', 'topic: nope'), WORDS.it)).toBe(WORDS.it.errInput);
   });
 
+  it('tells a visitor whose emailed link no longer works to open the chat on the website', () => {
+    const e = new ApiError(403, 'link_refused', 'this link is not valid for this chat: open the chat on the website');
+    expect(visitorError(e, WORDS.es)).toMatch(/no es válido/);
+    expect(visitorError(e, WORDS.en)).toBe(WORDS.en.errLink);
+  });
+
   it('tells a visitor whose connection failed to check it', () => {
     expect(visitorError(new TypeError('Failed to fetch'), WORDS.en)).toBe(WORDS.en.errOffline);
     expect(visitorError(new ApiError(0, 'unreachable', 'cannot reach the desk'), WORDS.es)).toBe(WORDS.es.errOffline);

@@ -17,6 +17,7 @@ type ErrorWord =
   | 'errEmail'
   | 'errMessage'
   | 'errInput'
+  | 'errLink'
   | 'errGeneric';
 
 const BY_CODE: Record<string, ErrorWord> = {
@@ -31,6 +32,7 @@ const BY_CODE: Record<string, ErrorWord> = {
   identity_refused: 'errSignIn',
   not_found: 'errNotFound',
   unreachable: 'errOffline',
+  link_refused: 'errLink',
 };
 
 // The desk names the field a bad input is about ("email: 'x' is not an email address…").

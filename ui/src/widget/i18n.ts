@@ -72,6 +72,7 @@ const en = {
   errMessage: 'That message is empty or too long: check it and try again.',
   errInput: 'Something in what you entered is not right: check it and try again.',
   errGeneric: 'Something went wrong. Please try again in a moment.',
+  errLink: 'This link no longer opens the chat (it is not valid, or too old): open the chat on the website to write to us.',
 };
 
 export type Words = typeof en;
@@ -141,6 +142,7 @@ const es: Words = {
   errMessage: 'El mensaje está vacío o es demasiado largo: revísalo y vuelve a intentarlo.',
   errInput: 'Algo de lo que escribiste no es correcto: revísalo y vuelve a intentarlo.',
   errGeneric: 'Algo salió mal. Vuelve a intentarlo en un momento.',
+  errLink: 'Este enlace ya no abre el chat (no es válido o es antiguo): abre el chat en la web para escribirnos.',
 };
 
 const it: Words = {
@@ -208,6 +210,7 @@ const it: Words = {
   errMessage: 'Il messaggio è vuoto o troppo lungo: controllalo e riprova.',
   errInput: 'Qualcosa di ciò che hai scritto non va: controlla e riprova.',
   errGeneric: 'Qualcosa è andato storto. Riprova tra un momento.',
+  errLink: 'Questo link non apre più la chat (non è valido o è troppo vecchio): apri la chat sul sito per scriverci.',
 };
 
 export const WORDS: Record<Lang, Words> = { en, es, it };
