@@ -178,7 +178,8 @@ pub struct CsatRequest {
     pub comment: Option<String>,
 }
 
-/// "Email me the transcript": to the contact's address unless the visitor gives one.
+/// "Email me the transcript": to the contact's own address. `email` gives one when the
+/// contact has none yet, or repeats theirs; any other address is refused.
 #[derive(Debug, Clone, Default, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct VisitorTranscriptRequest {
