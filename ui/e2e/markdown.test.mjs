@@ -176,9 +176,9 @@ test('hostile messages from a visitor are inert in the agent app, and hostile re
   // The widget: the agent's replies (and the admin's greeting) arrive live in the visitor's chat.
   const bubbles = chat.locator('.log .bubble[data-seq]');
   await bubbles.nth(2 * corpus.length + 1).waitFor({ state: 'attached', timeout: 20_000 });
-  const widgetLinks = await hoverAndFocusLinks(chat, '.log .bubble[data-seq]');
+  const widgetLinks = await hoverAndFocusLinks(chat, '.log .bubble[data-seq] > .text');
   assert.ok(widgetLinks >= 2 * 30, `the widget draws the corpus' links (${widgetLinks})`);
-  const inWidget = await frame.evaluate(inspect, { selector: '.log .bubble[data-seq]', corpusHtml: corpus.map((c) => c.html) });
+  const inWidget = await frame.evaluate(inspect, { selector: '.log .bubble[data-seq] > .text', corpusHtml: corpus.map((c) => c.html) });
   assertDrawnAsCorpus(inWidget, 'widget');
   assert.ok((await bubbles.count()) >= 2 * corpus.length + 2);
   await page.screenshot({ path: join(artifacts, 'browser-markdown-widget.png') });

@@ -1,5 +1,5 @@
 // The markdown subset messages are written in (bold, italic, code, links, lists, line breaks),
-// parsed once into a tree of plain data. Nothing here makes HTML: `Markdown.svelte` draws the
+// parsed once into a tree of plain data. Nothing here makes HTML: `drawMarkdown.ts` draws the
 // tree as DOM nodes whose text is text, so a message can never add a tag or an attribute, and a
 // link's address is an attribute value checked here to be http(s) or mailto with no quote, `<`,
 // space or invisible character. The transcript email follows the same rules in Rust
