@@ -339,10 +339,12 @@ impl Desk {
     }
 }
 
+/// Why nothing can be emailed yet, and what an admin does about it.
+pub(crate) const NOT_SET_UP: &str =
+    "outgoing email is not set up: an admin enters the SMTP server under Settings → Email first";
+
 fn not_set_up() -> EngineError {
-    EngineError::Conflict(
-        "outgoing email is not set up: an admin enters the SMTP server under Settings → Email first".into(),
-    )
+    EngineError::Conflict(NOT_SET_UP.into())
 }
 
 fn message_id(settings: &SmtpSettings, id: &str, token: &str) -> String {

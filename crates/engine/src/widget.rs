@@ -527,6 +527,23 @@ impl Desk {
         .await
     }
 
+    /// A visitor's transcript could not go out because email is not set up: the agents read why
+    /// on the conversation (once, however often the visitor asks again), the visitor only that
+    /// it cannot be sent now.
+    async fn note_email_off(&self, conversation: Id, to: String) -> Result<()> {
+        self.command(move |tx| {
+            let mut c = conversation_in(tx, conversation)?;
+            let line = Activity::EmailFailed { to: to.clone(), why: crate::outbox::NOT_SET_UP.into() };
+            if tx.message(c.id, c.last_seq)?.and_then(|m| m.activity).as_ref() == Some(&line) {
+                return Ok(());
+            }
+            note(tx, &mut c, None, line)?;
+            tx.put_conversation(&c)?;
+            Ok(())
+        })
+        .await
+    }
+
     /// "Email me the transcript" of one of the visitor's solved or closed conversations, at
     /// most `TRANSCRIPTS_PER_CONTACT_PER_DAY` a day per contact, and only to the contact's own
     /// address: the business's email must not carry what a visitor wrote to anybody else. An
@@ -540,8 +557,9 @@ impl Desk {
         let found = self.visitor_conversation(visitor, conversation)?;
         let given = request.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
         let given = given.map(|e| email_address("email", e)).transpose()?;
-        transcript_to(&found, &self.contact(visitor.contact)?, given.as_ref())?;
+        let to = transcript_to(&found, &self.contact(visitor.contact)?, given.as_ref())?;
         if self.store().smtp_settings()?.is_none() {
+            self.note_email_off(conversation, to).await?;
             return Err(email_unavailable(&found));
         }
         let day_ago = frontdesk_domain::Timestamp(self.now().0 - 24 * 3600 * 1000);

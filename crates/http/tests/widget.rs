@@ -505,6 +505,15 @@ async fn a_visitor_gets_a_finished_conversations_transcript_at_their_own_address
     let said = r.body["error"]["message"].as_str().unwrap();
     assert!(!said.contains("SMTP") && !said.contains("admin") && !said.contains("Settings"), "{said}");
     assert_eq!(w.ok("GET", "/contact", Some(&joe), None).await["email"], Value::Null, "nothing was kept");
+    // The agents read what an admin has to do, once however often the visitor asks.
+    let again = w.call("POST", &path, Some(&joe), to("joe@example.test")).await;
+    assert_eq!(error_code(&again), "email_unavailable");
+    let log = c.ok("GET", &format!("/api/v1/conversations/{id}/messages"), &admin, None).await;
+    let failed: Vec<&Value> =
+        log["items"].as_array().unwrap().iter().filter(|m| m["activity"]["what"] == "email_failed").collect();
+    assert_eq!(failed.len(), 1, "{log}");
+    assert_eq!(failed[0]["activity"]["to"], "joe@example.test");
+    assert!(failed[0]["activity"]["why"].as_str().unwrap().contains("Settings → Email"), "{log}");
     let smtp = json!({"host": "127.0.0.1", "port": 2525, "security": "none",
                       "from_address": "help@acme.test", "from_name": "Acme Help"});
     c.ok("PUT", "/api/v1/settings/smtp", &admin, Some(smtp)).await;
