@@ -626,9 +626,9 @@ fn transcript_to(c: &Conversation, contact: &Contact, given: Option<&String>) ->
 /// cannot be sent now; what an admin has to do goes to the log.
 fn email_unavailable(c: &Conversation) -> EngineError {
     tracing::warn!(
-        "a customer asked for the transcript of conversation #{} but outgoing email is not set up: \
-         an admin enters the SMTP server under Settings → Email",
-        c.number
+        "a customer asked for the transcript of conversation #{}, but {}",
+        c.number,
+        crate::outbox::NOT_SET_UP
     );
     EngineError::EmailUnavailable
 }
